@@ -1,0 +1,5 @@
+"""``python -m toolkit``: the same as the ``nktk`` command."""
+
+from .cli import main
+
+main()

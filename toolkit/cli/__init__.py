@@ -1,0 +1,37 @@
+"""The ``nktk`` command line: one module per command, each a thin wrapper over the library."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import tokenize as _tokenize  # noqa: F401  (registers the command)
+from ._common import app
+
+__all__ = ["app", "main"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"nktk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Bilingual (English/Korean) text mining for research on North Korean migration.
+
+    Tokens, gazetteer entities and factor labels (structural, economic, pull,
+    network) for articles, reports and testimonies.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

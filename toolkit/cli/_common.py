@@ -1,0 +1,59 @@
+"""Shared CLI pieces: the app, option types and the one user-error boundary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from ..errors import NktkError
+
+app = typer.Typer(
+    name="nktk",
+    help="Bilingual (English/Korean) text mining for research on North Korean migration.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class LangOpt(str, Enum):
+    auto = "auto"
+    en = "en"
+    ko = "ko"
+
+
+Inputs = Annotated[list[str], typer.Argument(
+    help="Files, folders (recursive: .txt .md .jsonl .csv .html .pdf) or - for stdin.",
+    show_default=False)]
+LangArg = Annotated[LangOpt, typer.Option("--lang", help="Language of every passage, or auto per passage.")]
+BackendArg = Annotated[str | None, typer.Option(
+    "--backend", help="Korean analyser: mecab (default), okt, komoran, hannanum, kkma, kiwi.")]
+TextColumn = Annotated[str, typer.Option("--text-column", help="CSV column holding the text.")]
+IdColumn = Annotated[str | None, typer.Option("--id-column", help="CSV column holding the record id.")]
+OutPath = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def lang_value(lang: LangOpt) -> str | None:
+    return None if lang is LangOpt.auto else lang.value
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into one line on stderr and exit status 1."""
+    try:
+        yield
+    except NktkError as exc:
+        typer.echo(f"nktk: error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except BrokenPipeError:  # `nktk ... | head`
+        sys.stderr.close()
+        raise typer.Exit(0) from None

@@ -1,0 +1,420 @@
+"""The bilingual gazetteer and the spaCy component that finds its entities in text.
+
+Every row of ``corpora/gazetteer/*.tsv`` is one real-world entity with a stable
+id; every English and Korean spelling points to it. Matching works on
+characters, not tokens, so it does not depend on how an analyser splits a name:
+
+* the text is folded one-to-one (lower case, accents dropped, apostrophes and
+  hyphens unified) and compacted by leaving out spaces, hyphens and
+  apostrophes, so ``P'yŏngan-namdo``, ``Pyongan namdo`` and ``Pyongannamdo``
+  are the same string;
+* a trie-shaped regular expression over all compacted variants finds
+  candidates in one pass; the longest candidate whose boundaries hold wins;
+* English names must stand as whole words, acronyms and names made of common
+  words (``MOU``, ``Good Friends``) must be written as names; Korean place
+  names must start a word and may only be followed by particles (``함경북도에서``
+  but not ``중국인`` or ``북한이탈주민``); organizations may sit inside a
+  longer word (``조선로동당원``).
+
+Names the gazetteer lacks are caught by rules (organization heads such as
+Ministry, Church, -위원회, -선교회) with ``id=None``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .errors import ConfigError
+from .results import Entity
+
+COLUMNS = ("id", "label", "kind", "parent", "canonical", "en", "ko")
+LABELS = ("PROVINCE", "ORG", "LOC")
+_SEP = " -'"
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_ALNUM_OR_HANGUL = re.compile(r"[\w]")
+
+# Korean particles and bound nouns that may follow a place name in the same word.
+_PARTICLES = (
+    "에서부터|에서도|에서는|에서의|에서만|에서|으로부터|으로는|으로도|으로의|으로|로부터|로는|로도|로의|로|"
+    "에게서|에게|에는|에도|에만|에의|에|의|을|를|은|는|이|가|과의|와의|과|와|까지도|까지는|까지의|까지|부터|"
+    "보다|처럼|만큼|만|도|이나|나|이며|며|이랑|랑|하고|이다|였다|이었다|이었고|였고|이고|이라는|라는|이라고|라고|"
+    "행|측|내|쪽|간|발|쪽으로|지역|일대|당국|정부"
+)
+_PARTICLE_TAIL = re.compile(rf"(?:{_PARTICLES})+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip Latin accents and unify apostrophes and hyphens, one char per char.
+
+    The result has the length of ``text``, so offsets carry over.
+
+    >>> fold("P’yŏngan-Namdo")
+    "p'yongan-namdo"
+    """
+    return text.translate(_fold_table())
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0x41, 0x2B0):
+        ch = chr(cp)
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c)).lower()
+        if len(base) == 1 and base != ch:
+            table[cp] = base
+    for ch in "’‘`ʼ´ʻ′":
+        table[ord(ch)] = "'"
+    for ch in "‐‑‒–—―":
+        table[ord(ch)] = "-"
+    for ch in "\t\n\r\x0b\x0c\u00a0\u3000\u2009\u200a\u202f":
+        table[ord(ch)] = " "
+    return table
+
+
+def compact(text: str) -> str:
+    """A gazetteer key: folded, with spaces, hyphens, apostrophes and dots left out."""
+    return "".join(c for c in fold(text) if c not in _SEP and c != ".")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One real-world entity of the gazetteer."""
+
+    id: str
+    label: str
+    kind: str
+    parent: str
+    canonical: str
+    en: tuple[str, ...]
+    ko: tuple[str, ...]
+    ambiguous: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A spelling: its entry, whether it must keep its case, and whether it is ambiguous."""
+
+    entry: Entry
+    text: str
+    strict_case: bool
+
+
+def default_dir() -> Path:
+    """The bundled gazetteer: inside the installed package, else the source tree."""
+    packaged = Path(str(resources.files("toolkit"))) / "_data" / "gazetteer"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "corpora" / "gazetteer"
+
+
+def load_entries(directory: Path | None = None) -> list[Entry]:
+    """Read every ``*.tsv`` file of the gazetteer folder (see ``corpora/gazetteer/README.md``)."""
+    directory = directory or default_dir()
+    files = sorted(directory.glob("*.tsv"))
+    if not files:
+        raise ConfigError(f"{directory}: no gazetteer *.tsv files")
+    entries: list[Entry] = []
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+            header = tuple(next(reader, ()))
+            if header != COLUMNS:
+                raise ConfigError(f"{path}: header must be {' '.join(COLUMNS)}")
+            for n, row in enumerate(reader, 2):
+                if not row or not "".join(row).strip():
+                    continue
+                if len(row) != len(COLUMNS):
+                    raise ConfigError(f"{path}:{n}: expected {len(COLUMNS)} columns, got {len(row)}")
+                rid, label, kind, parent, canonical, en, ko = (c.strip() for c in row)
+                if label not in LABELS:
+                    raise ConfigError(f"{path}:{n}: label {label!r} is not one of {', '.join(LABELS)}")
+                en_v = _split(en)
+                ko_v = _split(ko)
+                amb = frozenset(v[1:] for v in (*en_v, *ko_v) if v.startswith("?"))
+                entries.append(Entry(rid, label, kind, parent, canonical,
+                                     tuple(v.lstrip("?") for v in en_v),
+                                     tuple(v.lstrip("?") for v in ko_v), amb))
+    return entries
+
+
+def _split(cell: str) -> list[str]:
+    return [v.strip() for v in cell.split("|") if v.strip()]
+
+
+def _strip_province(variant: str, label: str) -> str:
+    if label == "PROVINCE":
+        return re.sub(r"\s+province$", "", variant, flags=re.IGNORECASE)
+    return variant
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """English words of the lemma lookup table: names made only of these keep their case."""
+    try:
+        from spacy.lookups import load_lookups
+
+        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        words = {k.lower() for k in table.keys() if isinstance(k, str)} if hasattr(table, "keys") else set()
+        words |= {str(v).lower() for v in table.values()}
+    except Exception:  # pragma: no cover - lookups missing: fall back to a small list
+        words = set()
+    words |= {"of", "the", "and", "for", "in", "on", "good", "friends", "free", "walk", "link",
+              "crossing", "borders", "open", "doors", "hope", "life", "future", "mission"}
+    return frozenset(words)
+
+
+def _is_strict(variant: str) -> bool:
+    """Acronyms and names made only of common English words must be written as names."""
+    letters = re.sub(r"[^A-Za-z]", "", variant)
+    if letters and letters.isupper() and len(letters) <= 6:
+        return True
+    words = [w for w in re.findall(r"[A-Za-z]+", variant.lower())]
+    return bool(words) and all(w in _common_words() for w in words)
+
+
+def _trie_regex(keys: Iterable[str]) -> re.Pattern[str]:
+    """A regular expression equivalent to ``key1|key2|...`` shaped as a trie (fast, longest first)."""
+    trie: dict[str, Any] = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:
+            body = "(?:" + body + ")?"
+        return body
+
+    return re.compile(build(trie))
+
+
+class Gazetteer:
+    """Variants of every entry, indexed by compacted key, and a matcher per language."""
+
+    def __init__(self, entries: list[Entry]) -> None:
+        self.entries = {e.id: e for e in entries}
+        self._index: dict[str, dict[str, Variant]] = {"en": {}, "ko": {}}
+        for entry in entries:
+            for lang, variants in (("en", (entry.canonical, *entry.en)), ("ko", entry.ko)):
+                for text in variants:
+                    text = _strip_province(text, entry.label)
+                    key = compact(text)
+                    if len(key) < 2:
+                        continue
+                    index = self._index[lang]
+                    old = index.get(key)
+                    if old is not None and text in entry.ambiguous:
+                        continue  # an ambiguous spelling keeps its default entry
+                    if old is None or old.entry.id == entry.id or text not in old.entry.ambiguous:
+                        strict = lang == "en" and _is_strict(text)
+                        if old is not None and old.entry.id == entry.id:
+                            strict = strict and old.strict_case
+                        index[key] = Variant(entry, text, strict)
+        self._regex = {lang: _trie_regex(idx) for lang, idx in self._index.items()}
+
+    def lookup(self, name: str, lang: str | None = None) -> Entry | None:
+        """The entry a spelling points to, in any language (``None`` if unknown).
+
+        >>> load().lookup("Hamgyŏng-pukto").canonical
+        'North Hamgyong'
+        """
+        key = compact(_strip_province(name, "PROVINCE"))
+        for code in (lang,) if lang else ("en", "ko"):
+            variant = self._index[code].get(key)
+            if variant is not None:
+                return variant.entry
+        return None
+
+    def find(self, text: str, lang: str) -> list[Entity]:
+        """All gazetteer and rule entities of ``text`` (one language), by start offset."""
+        found = self._find_gazetteer(text, lang)
+        for rule in find_rule_orgs(text, lang):
+            inside = [e for e in found if rule.start < e.end and e.start < rule.end]
+            # A rule name wins only over places it wholly contains ("Seoul Hope Mission Church").
+            if all(e.label != "ORG" and rule.start <= e.start and e.end <= rule.end for e in inside):
+                found = [e for e in found if e not in inside]
+                found.append(rule)
+        return sorted(found, key=lambda e: e.start)
+
+    def _find_gazetteer(self, text: str, lang: str) -> list[Entity]:
+        folded = fold(text)
+        keep = [i for i, c in enumerate(folded) if c not in _SEP and c != "."]
+        packed = "".join(folded[i] for i in keep)
+        index, regex = self._index[lang], self._regex[lang]
+        out: list[Entity] = []
+        pos = 0
+        while True:
+            m = regex.search(packed, pos)
+            if m is None:
+                break
+            ent = None
+            size = 0
+            key = m.group()
+            # Longest first; a candidate failing its boundaries gives way to a shorter one.
+            for size in range(len(key), 1, -1):
+                variant = index.get(key[:size])
+                if variant is None:
+                    continue
+                start, end = keep[m.start()], keep[m.start() + size - 1] + 1
+                if self._accept(text, start, end, variant, lang):
+                    ent = Entity(start, end, text[start:end], variant.entry.label,
+                                 variant.entry.canonical, variant.entry.id)
+                    break
+            if ent is None:
+                pos = m.start() + 1
+                continue
+            out.append(ent)
+            pos = m.start() + size
+        return out
+
+    @staticmethod
+    def _accept(text: str, start: int, end: int, variant: Variant, lang: str) -> bool:
+        surface = text[start:end]
+        if lang == "en":
+            if start > 0 and _ALNUM_OR_HANGUL.match(text[start - 1]):
+                return False
+            if end < len(text) and _ALNUM_OR_HANGUL.match(text[end]):
+                return False
+            if variant.strict_case:
+                if re.sub(r"[^A-Za-z]", "", variant.text).isupper():
+                    return surface.replace(".", "") == variant.text.replace(".", "")
+                return all(w[0].isupper() for w in re.findall(r"[^\W\d_]+", surface) if len(w) > 3)
+            return True
+        # Korean: pieces split by spaces must be at least two characters (함경 북도).
+        if any(len(piece) < 2 for piece in surface.split()):
+            return False
+        if variant.entry.label != "ORG" and start > 0 and _HANGUL.match(text[start - 1]):
+            return False
+        if end < len(text) and _HANGUL.match(text[end]) and variant.entry.label != "ORG":
+            tail = re.match(r"[\uac00-\ud7a3]+", text[end:])
+            return tail is not None and _PARTICLE_TAIL.fullmatch(tail.group()) is not None
+        return True
+
+
+# --- names the gazetteer lacks: organization rules ----------------------------------------------
+
+_EN_HEADS = (
+    "Ministry|Association|Church|Mission|Missions|Union|League|Committee|Commission|Council|Party|"
+    "Office|Center|Centre|Network|Foundation|Institute|Alliance|Coalition|Society|Agency|Bureau|"
+    "Federation|Fellowship|Department|Organization|Organisation|Service|Services|Project|Initiative"
+)
+_EN_NAME_WORD = r"(?:[A-Z][\w'’&-]*|[A-Z]{2,})"
+_EN_ORG = re.compile(
+    rf"\b(?:(?:{_EN_NAME_WORD})(?:\s+(?:of|for|and|on|the|in)\s+|\s+))+(?:{_EN_HEADS})\b"
+    rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_EN_NAME_WORD}(?:\s+(?:and\s+)?{_EN_NAME_WORD})*)?"
+    rf"|\b(?:Ministry|Department|Commission|Committee|Office)\s+(?:of|for|on)\s+(?:the\s+)?"
+    rf"{_EN_NAME_WORD}(?:\s+(?:and\s+)?{_EN_NAME_WORD})*"
+)
+_EN_NOT_NAME = frozenset({"The", "A", "An", "This", "That", "These", "Those", "Its", "Their", "His", "Her",
+                          "Our", "Some", "Many", "Most", "In", "On", "At", "By", "For", "From", "With",
+                          "After", "Before", "When", "While", "As", "If", "But", "And", "Every", "Each"})
+_KO_SUFFIXES = ("위원회", "협회", "선교회", "교회", "대사관", "영사관", "경찰서", "연합", "센터", "재단",
+                "연구원", "연구소", "협의회", "연대", "청", "부", "공안국", "보위부", "안전부")
+_KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{1,12}(?:" + "|".join(_KO_SUFFIXES) + r"))")
+_KO_NOT_ORG = frozenset({
+    "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부",
+    "북부", "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부",
+    "수뇌부", "집행부", "대부", "가부", "부부", "과부", "시부", "신부", "도청", "시청", "군청", "구청",
+    "교회", "센터", "연합", "재단", "협회", "위원회", "대사관", "경찰서", "연구원", "연구소", "청", "부",
+    "북한 정부", "중앙당", "정당", "민청", "관청", "검찰청", "경찰청", "그부", "중앙부",
+})
+
+
+def find_rule_orgs(text: str, lang: str) -> list[Entity]:
+    """Organizations named by a recognizable head (``... Mission``, ``...선교회``), id ``None``."""
+    out: list[Entity] = []
+    if lang == "en":
+        for m in _EN_ORG.finditer(text):
+            start, surface = m.start(), m.group()
+            words = surface.split()
+            while words and words[0] in _EN_NOT_NAME:
+                start += len(words[0]) + text[start + len(words[0]):].index(words[1][0]) if len(words) > 1 \
+                    else 0
+                words = words[1:]
+            if len(words) < 2:
+                continue
+            end = m.end()
+            while end > start and text[end - 1] in ".,'’":
+                end -= 1
+            surface = text[start:end]
+            out.append(Entity(start, end, surface, "ORG", " ".join(surface.split()), None))
+        return out
+    for m in _KO_ORG.finditer(text):
+        name = m.group(1)
+        if name in _KO_NOT_ORG or len(name) < 3:
+            continue
+        if name.endswith("부") and len(name) < 4:
+            continue
+        out.append(Entity(m.start(1), m.end(1), name, "ORG", name, None))
+    return out
+
+
+# --- loading and the spaCy component -------------------------------------------------------------
+
+_LOADED: dict[Path, Gazetteer] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def load(directory: Path | None = None) -> Gazetteer:
+    """The gazetteer of ``directory`` (default: the bundled one), loaded once per process."""
+    path = (directory or default_dir()).resolve()
+    with _LOAD_LOCK:
+        if path not in _LOADED:
+            _LOADED[path] = Gazetteer(load_entries(path))
+        return _LOADED[path]
+
+
+if not Doc.has_extension("nktk_entities"):
+    Doc.set_extension("nktk_entities", default=None)
+
+
+@Language.factory("nktk_gazetteer", default_config={"lang": "en", "directory": None})
+def make_gazetteer_component(nlp: Language, name: str, lang: str, directory: str | None) -> GazetteerComponent:
+    """spaCy factory: ``nlp.add_pipe("nktk_gazetteer", config={"lang": "ko"})``."""
+    return GazetteerComponent(lang, Path(directory) if directory else None)
+
+
+class GazetteerComponent:
+    """Sets ``doc._.nktk_entities`` (exact character spans) and ``doc.ents`` (token-aligned)."""
+
+    def __init__(self, lang: str, directory: Path | None = None) -> None:
+        self.lang = lang
+        self.gazetteer = load(directory)
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities = self.gazetteer.find(doc.text, self.lang)
+        doc._.nktk_entities = entities
+        spans: list[Span] = []
+        last = -1
+        for ent in entities:
+            span = doc.char_span(ent.start, ent.end, label=ent.label, kb_id=ent.id or "",
+                                 alignment_mode="expand")
+            if span is not None and span.start >= last:
+                spans.append(span)
+                last = span.end
+        doc.ents = spans
+        return doc
+
+
+def add_entity_ruler(nlp: Language, lang: str) -> None:
+    """Add the gazetteer component of ``lang`` to ``nlp`` (last in the pipeline)."""
+    if "nktk_gazetteer" not in nlp.pipe_names:
+        nlp.add_pipe("nktk_gazetteer", config={"lang": lang})

@@ -1,0 +1,87 @@
+"""Result types: frozen dataclasses with character offsets and ``to_dict()``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token with exact offsets: ``text[start:end] == token.text``."""
+
+    text: str
+    start: int
+    end: int
+    pos: str
+    tag: str
+    lemma: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The token as in DESIGN.md's ``tokens`` list."""
+        return {"text": self.text, "start": self.start, "end": self.end,
+                "pos": self.pos, "tag": self.tag, "lemma": self.lemma}
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A gazetteer or rule entity; ``id`` is ``None`` for names the gazetteer lacks."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    canonical: str
+    id: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entity as in DESIGN.md's ``entities`` list."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One paragraph with its language, factor labels, all four scores and evidence."""
+
+    start: int
+    end: int
+    lang: str
+    labels: tuple[str, ...] = ()
+    scores: dict[str, float] = field(default_factory=dict)
+    evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The passage as in DESIGN.md's ``passages`` list."""
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "lang": self.lang,
+                               "labels": list(self.labels),
+                               "scores": {k: round(v, 4) for k, v in self.scores.items()},
+                               "evidence": {k: list(v) for k, v in self.evidence.items()}}
+        if self.meta:
+            out["meta"] = dict(self.meta)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """The full result for one record."""
+
+    id: str
+    lang: str
+    passages: tuple[Passage, ...]
+    entities: tuple[Entity, ...]
+    tokens: tuple[Token, ...] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result record of DESIGN.md (``tokens`` and ``text`` only when present)."""
+        out: dict[str, Any] = {"id": self.id, "lang": self.lang}
+        if self.text is not None:
+            out["text"] = self.text
+        out["passages"] = [p.to_dict() for p in self.passages]
+        out["entities"] = [e.to_dict() for e in self.entities]
+        if self.tokens is not None:
+            out["tokens"] = [t.to_dict() for t in self.tokens]
+        out["meta"] = dict(self.meta)
+        return out
