@@ -43,7 +43,8 @@ COLUMNS = ("id", "label", "kind", "parent", "canonical", "en", "ko")
 LABELS = ("PROVINCE", "ORG", "LOC")
 _SEP = " -'"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_ALNUM_OR_HANGUL = re.compile(r"[\w]")
+_LATIN_WORD_CHAR = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 # Korean particles and bound nouns that may follow a place name in the same word.
 _PARTICLES = (
@@ -53,6 +54,11 @@ _PARTICLES = (
     "행|측|내|쪽|간|발|쪽으로|지역|일대|당국|정부"
 )
 _PARTICLE_TAIL = re.compile(rf"(?:{_PARTICLES})+")
+# Country qualifiers written before an organization's name; not part of the ORG span.
+_QUALIFIER = {
+    "ko": re.compile(r"(?:중국|미국|미|북한|한국|남한|일본|러시아|영국)\s+"),
+    "en": re.compile(r"(?:Chinese|North Korean|South Korean|American|Japanese|Russian|British)\s+"),
+}
 
 
 def fold(text: str) -> str:
@@ -244,12 +250,24 @@ class Gazetteer:
         return None
 
     def find(self, text: str, lang: str) -> list[Entity]:
-        """All gazetteer and rule entities of ``text`` (one language), by start offset."""
-        found = self._find_gazetteer(text, lang)
+        """All gazetteer and rule entities of ``text``, by start offset.
+
+        Gazetteer names of both scripts are matched; ``lang`` picks the
+        organization rules (English heads or Korean suffixes).
+        """
+        # Each script is matched by its own rules, whatever the passage language:
+        # Korean texts quote UNHCR, English ones quote 함경북도.
+        found = []
+        if _LATIN.search(text):
+            found += self._find_gazetteer(text, "en")
+        if _HANGUL.search(text):
+            found += self._find_gazetteer(text, "ko")
         for rule in find_rule_orgs(text, lang):
             inside = [e for e in found if rule.start < e.end and e.start < rule.end]
-            # A rule name wins only over places it wholly contains ("Seoul Hope Mission Church").
-            if all(e.label != "ORG" and rule.start <= e.start and e.end <= rule.end for e in inside):
+            # A rule name wins over names it wholly contains, places anywhere ("Seoul Hope Mission
+            # Church") and organizations at its start ("Durihana International School").
+            if all(rule.start <= e.start and e.end <= rule.end and (e.label != "ORG" or e.start == rule.start)
+                   and (e.start, e.end) != (rule.start, rule.end) for e in inside):
                 found = [e for e in found if e not in inside]
                 found.append(rule)
         return sorted(found, key=lambda e: e.start)
@@ -281,17 +299,37 @@ class Gazetteer:
             if ent is None:
                 pos = m.start() + 1
                 continue
-            out.append(ent)
+            out.extend(self._split_qualifier(ent, lang))
             pos = m.start() + size
         return out
+
+    def _split_qualifier(self, ent: Entity, lang: str) -> list[Entity]:
+        """Mark a country qualifier apart from the organization it qualifies (ANNOTATION.md).
+
+        ``중국 외교부`` gives ``중국`` (LOC) and ``외교부`` (ORG, the Chinese ministry's id);
+        ``미 국무부`` and ``Chinese Ministry of Public Security`` drop the qualifier.
+        """
+        if ent.label != "ORG":
+            return [ent]
+        m = _QUALIFIER[lang].match(ent.text)
+        if m is None or m.end() >= len(ent.text):
+            return [ent]
+        head = ent.text[: m.end()].strip()
+        start = ent.start + m.end()
+        rest = Entity(start, ent.end, ent.text[m.end():], ent.label, ent.canonical, ent.id)
+        place = self._index[lang].get(compact(head))
+        if lang == "ko" and place is not None and place.entry.label == "LOC":
+            e = place.entry
+            return [Entity(ent.start, ent.start + len(head), head, e.label, e.canonical, e.id), rest]
+        return [rest]
 
     @staticmethod
     def _accept(text: str, start: int, end: int, variant: Variant, lang: str) -> bool:
         surface = text[start:end]
         if lang == "en":
-            if start > 0 and _ALNUM_OR_HANGUL.match(text[start - 1]):
+            if start > 0 and _LATIN_WORD_CHAR.match(text[start - 1]):
                 return False
-            if end < len(text) and _ALNUM_OR_HANGUL.match(text[end]):
+            if end < len(text) and _LATIN_WORD_CHAR.match(text[end]):
                 return False
             if variant.strict_case:
                 if re.sub(r"[^A-Za-z]", "", variant.text).isupper():
@@ -314,7 +352,9 @@ class Gazetteer:
 _EN_HEADS = (
     "Ministry|Association|Church|Mission|Missions|Union|League|Committee|Commission|Council|Party|"
     "Office|Center|Centre|Network|Foundation|Institute|Alliance|Coalition|Society|Agency|Bureau|"
-    "Federation|Fellowship|Department|Organization|Organisation|Service|Services|Project|Initiative"
+    "Federation|Fellowship|Department|Organization|Organisation|Service|Services|Project|Initiative|"
+    "School|University|College|Academy|Hospital|Bank|Company|Corporation|Group|Fund|Court|Tribunal|"
+    "Congress|Assembly|Parliament|Embassy|Consulate|Council|Authority|Administration|Ministries"
 )
 _EN_NAME_WORD = r"(?:[A-Z][\w'’&-]*|[A-Z]{2,})"
 _EN_ORG = re.compile(
@@ -328,7 +368,8 @@ _EN_NOT_NAME = frozenset({"The", "A", "An", "This", "That", "These", "Those", "I
                           "After", "Before", "When", "While", "As", "If", "But", "And", "Every", "Each"})
 _KO_SUFFIXES = ("위원회", "협회", "선교회", "교회", "대사관", "영사관", "경찰서", "연합", "센터", "재단",
                 "연구원", "연구소", "협의회", "연대", "청", "부", "공안국", "보위부", "안전부")
-_KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])([\uac00-\ud7a3]{1,12}(?:" + "|".join(_KO_SUFFIXES) + r"))")
+_KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])((?:주[\uac00-\ud7a3]{1,4}\s)?[\uac00-\ud7a3]{1,12}(?:"
+                     + "|".join(_KO_SUFFIXES) + r"))")
 _KO_NOT_ORG = frozenset({
     "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부",
     "북부", "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부",
@@ -343,15 +384,13 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
     out: list[Entity] = []
     if lang == "en":
         for m in _EN_ORG.finditer(text):
-            start, surface = m.start(), m.group()
-            words = surface.split()
-            while words and words[0] in _EN_NOT_NAME:
-                start += len(words[0]) + text[start + len(words[0]):].index(words[1][0]) if len(words) > 1 \
-                    else 0
-                words = words[1:]
+            words = [(w.start(), w.group()) for w in re.finditer(r"\S+", m.group())]
+            # Leading sentence words and possessors are not part of the name ("China's State Council").
+            while words and (words[0][1] in _EN_NOT_NAME or words[0][1].endswith(("'s", "’s"))):
+                words.pop(0)
             if len(words) < 2:
                 continue
-            end = m.end()
+            start, end = m.start() + words[0][0], m.end()
             while end > start and text[end - 1] in ".,'’":
                 end -= 1
             surface = text[start:end]
@@ -359,7 +398,7 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
         return out
     for m in _KO_ORG.finditer(text):
         name = m.group(1)
-        if name in _KO_NOT_ORG or len(name) < 3:
+        if name in _KO_NOT_ORG or len(name) < 3 or (" " in name and not name.endswith(("대사관", "영사관"))):
             continue
         if name.endswith("부") and len(name) < 4:
             continue
