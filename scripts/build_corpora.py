@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from markup import convert  # noqa: E402
+from markup import convert
 
-from toolkit.gazetteer import load  # noqa: E402
+from toolkit.gazetteer import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "corpora" / "src"

@@ -29,13 +29,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .data import data_dir
 from .errors import ConfigError
 from .results import Entity
 
@@ -118,11 +118,8 @@ class Variant:
 
 
 def default_dir() -> Path:
-    """The bundled gazetteer: inside the installed package, else the source tree."""
-    packaged = Path(str(resources.files("toolkit"))) / "_data" / "gazetteer"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "corpora" / "gazetteer"
+    """The bundled gazetteer folder."""
+    return data_dir("gazetteer")
 
 
 def load_entries(directory: Path | None = None) -> list[Entry]:
@@ -373,7 +370,7 @@ _KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])((?:주[\uac00-\ud7a3]{1,4}\s)?[\uac0
 _KO_NOT_ORG = frozenset({
     "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부",
     "북부", "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부",
-    "수뇌부", "집행부", "대부", "가부", "부부", "과부", "시부", "신부", "도청", "시청", "군청", "구청",
+    "수뇌부", "집행부", "대부", "가부", "부부", "과부", "시부", "도청", "시청", "군청", "구청",
     "교회", "센터", "연합", "재단", "협회", "위원회", "대사관", "경찰서", "연구원", "연구소", "청", "부",
     "북한 정부", "중앙당", "정당", "민청", "관청", "검찰청", "경찰청", "그부", "중앙부",
 })

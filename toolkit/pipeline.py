@@ -8,7 +8,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-from . import korean  # noqa: F401  (registers nktk.KoreanTokenizer.v1)
+from . import korean
 from .errors import ConfigError
 
 _CACHE: dict[tuple[str, str, bool], Language] = {}

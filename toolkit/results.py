@@ -40,6 +40,15 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """A span of the record's text that pushed a factor's score up."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One paragraph with its language, factor labels, all four scores and evidence."""
 
@@ -48,7 +57,7 @@ class Passage:
     lang: str
     labels: tuple[str, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
-    evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,7 +65,9 @@ class Passage:
         out: dict[str, Any] = {"start": self.start, "end": self.end, "lang": self.lang,
                                "labels": list(self.labels),
                                "scores": {k: round(v, 4) for k, v in self.scores.items()},
-                               "evidence": {k: list(v) for k, v in self.evidence.items()}}
+                               "evidence": {k: [e.text for e in v] for k, v in self.evidence.items()},
+                               "evidence_spans": {k: [[e.start, e.end] for e in v]
+                                                  for k, v in self.evidence.items()}}
         if self.meta:
             out["meta"] = dict(self.meta)
         return out

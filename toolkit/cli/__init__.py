@@ -6,7 +6,11 @@ from typing import Annotated
 
 import typer
 
-from . import tokenize as _tokenize  # noqa: F401  (registers the command)
+from . import classify as _classify  # noqa: F401  (each import registers its command)
+from . import entities as _entities  # noqa: F401
+from . import evaluate as _evaluate  # noqa: F401
+from . import tokenize as _tokenize  # noqa: F401
+from . import train as _train  # noqa: F401
 from ._common import app
 
 __all__ = ["app", "main"]
