@@ -122,13 +122,23 @@ class Analyzer:
             labels = tuple(lab for j, lab in enumerate(model.labels) if row[j] >= thresholds[j])
             evidence = {lab: model.evidence(feats[i], model.labels.index(lab), offset=p.span.start)
                         for lab in labels}
-            meta = {k: v for k, v in record.meta.items() if k == "page"} if "page" in record.meta else {}
+            meta = {"page": _page(record.meta["pages"], p.span.start)} if "pages" in record.meta else {}
             passages.append(Passage(p.span.start, p.span.end, p.lang, labels,
                                     {lab: float(row[j]) for j, lab in enumerate(model.labels)},
                                     evidence, meta))
         tokens = tuple(t for p in parsed for t in p.tokens()) if self.tokens else None
         return Analysis(record.id, main_language(parsed), tuple(passages), tuple(all_entities),
                         tokens, dict(record.meta), record.text if self.with_text else None)
+
+
+def _page(pages: list[list[int]], offset: int) -> int:
+    """The PDF page on which ``offset`` lies (``pages`` holds ``[start offset, page number]``)."""
+    number = pages[0][1] if pages else 1
+    for start, page in pages:
+        if start > offset:
+            break
+        number = page
+    return number
 
 
 def _rebuild(settings: dict[str, Any]) -> Analyzer:

@@ -100,7 +100,9 @@ def _spans_of(block: str, feat: str, feats: PassageFeatures, text: str) -> list[
             return [(s, e) for t, s, e in terms if t == feat]
         return [(terms[i][1], terms[i + 1][2]) for i in range(len(terms) - 1)
                 if terms[i][0] == parts[0] and terms[i + 1][0] == parts[1]]
-    if block == "tags":
+    if block == "tags":  # cue-lexicon hits; entity kinds are not shown as evidence
+        if not feat.startswith(("LEX:", "CUE:")):
+            return []
         return [(s, e) for t, s, e in feats.tag_spans if t == feat]
     gram = feat.strip()
     if len(gram) < 2:

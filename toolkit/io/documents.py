@@ -1,0 +1,72 @@
+"""Saved web pages and report PDFs as records: main text, title, date, author, page numbers."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from ..errors import InputError
+from .decode import decode
+from .records import Record
+
+
+def read_html(data: bytes, name: str) -> Record:
+    """The article of a saved web page (trafilatura drops navigation and boilerplate).
+
+    Title, author, date and site name go into the record's metadata.
+    """
+    import trafilatura
+
+    html = decode(data, name)
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text or not text.strip():
+        raise InputError(f"{name}: no article text found in the page")
+    meta: dict[str, Any] = {"source": name}
+    doc = trafilatura.extract_metadata(html)
+    if doc is not None:
+        for key in ("title", "author", "date", "sitename", "url"):
+            value = getattr(doc, key, None)
+            if value:
+                meta[key] = value
+    # trafilatura separates paragraphs with single newlines; passages need blank lines.
+    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
+    body = "\n\n".join(paragraphs)
+    if meta.get("title") and not body.startswith(str(meta["title"])):
+        body = f"{meta['title']}\n\n{body}"
+    return Record(name, unicodedata.normalize("NFC", body), meta)
+
+
+def read_pdf(data: bytes, name: str) -> Record:
+    """The text layer of a PDF, page by page; ``meta["pages"]`` maps character offsets to pages.
+
+    Raises:
+        InputError: not a PDF, encrypted, or no text layer (a scan needs OCR first).
+    """
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InputError(f"{name}: encrypted PDF")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, OSError) as exc:
+        raise InputError(f"{name}: unreadable PDF ({type(exc).__name__})") from None
+    if not any(p.strip() for p in pages):
+        raise InputError(f"{name}: the PDF has no text layer (scanned pages need OCR first)")
+    parts: list[str] = []
+    starts: list[list[int]] = []
+    offset = 0
+    for number, page in enumerate(pages, 1):
+        text = unicodedata.normalize("NFC", page.strip())
+        if not text:
+            continue
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        starts.append([offset, number])
+        parts.append(text)
+        offset += len(text)
+    return Record(name, "".join(parts), {"source": name, "pages": starts})
