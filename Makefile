@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.nktk-installed
 OUT    := out
 
-.PHONY: run test lint bench train clean check-system
+.PHONY: run test bench train corpora clean check-system
 
 check-system:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -21,7 +21,13 @@ $(STAMP): pyproject.toml | check-system
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/nktk tokenize corpora/samples --format text
+	@mkdir -p $(OUT)
+	$(BIN)/nktk tokenize corpora/samples/ko-jangmadang.txt corpora/samples/en-border-towns.txt --format text | head -n 12
+	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt --format html --out $(OUT)/samples.html
+	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt --format json --out $(OUT)/samples.json
+	$(BIN)/nktk batch corpora/samples --out $(OUT)/batch.jsonl --overwrite
+	$(BIN)/nktk report $(OUT)/batch.jsonl --out $(OUT)/report.html
+	@echo "Open $(OUT)/samples.html (tagged articles) and $(OUT)/report.html (corpus report)."
 
 test: $(STAMP)
 	$(BIN)/ruff check toolkit tests bench scripts
@@ -30,6 +36,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/tokenize.py
+	$(BIN)/python bench/pipeline.py
+
+train: $(STAMP)
+	$(BIN)/nktk train
+
+corpora: $(STAMP)
+	$(BIN)/python scripts/build_corpora.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache build dist

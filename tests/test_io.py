@@ -70,7 +70,7 @@ def test_folder_is_recursive_and_sorted(tmp_path: Path) -> None:
 
 
 def test_missing_input() -> None:
-    with pytest.raises(InputNotFoundError, match="nope.txt: no such file"):
+    with pytest.raises(InputNotFoundError, match=r"nope\.txt: no such file"):
         list(read_records(["nope.txt"]))
 
 

@@ -137,6 +137,14 @@ def test_offsets_exact_and_complete_other_backends(backend: str, text: str) -> N
     _check_exact_and_complete(text, backend)
 
 
+@pytest.mark.parametrize("backend", ["mecab", "kiwi"])
+def test_zero_width_morphemes(backend: str) -> None:
+    """Kiwi reports an omitted copula (이) with length 0: it must not become an empty token."""
+    text = '라"며 "그래도 목소리라도 들어야 살'
+    _check_exact_and_complete(text, backend)
+    assert all(t.text for t in toolkit.tokenize(text, backend=backend))
+
+
 def test_very_long_word_and_nfd_input() -> None:
     nfd = unicodedata.normalize("NFD", "함경북도에서 왔다")
     _check_exact_and_complete(nfd, "mecab")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from . import gazetteer as _gazetteer
 from .classify import FactorModel, load_model
 from .entities import passage_entities
 from .features import PassageFeatures, from_doc
 from .io import BadRecord, Record
-from .results import Analysis, Passage
+from .results import Analysis, Entity, Passage, Token
 from .tokenize import ParsedPassage, main_language, parse
 
 
@@ -74,61 +77,116 @@ class Analyzer:
             ('economic',)
         """
         record = item if isinstance(item, Record) else Record("text", item, {})
-        parsed = list(parse(record.text, lang=self.lang, backend=self.backend, entities=True))
-        return self._finish(record, parsed)
+        return self._classify([self._prepare(record)])[0]
+
+    def analyze_batch(self, items: Sequence[str | Record | BadRecord]) -> list[Analysis | Failure]:
+        """Analyse records together (one classifier call for all their passages), in order.
+
+        A bad or failing record becomes a :class:`Failure`; the others go on.
+        """
+        prepared: list[_Prepared | Failure] = []
+        for item in items:
+            if isinstance(item, BadRecord):
+                prepared.append(Failure(item.id, item.error))
+                continue
+            record = item if isinstance(item, Record) else Record("text", item, {})
+            try:
+                prepared.append(self._prepare(record))
+            except Exception as exc:  # one bad record must not stop a corpus run
+                prepared.append(_failure(record.id, exc))
+        ready = [p for p in prepared if isinstance(p, _Prepared)]
+        done: Iterator[Analysis | Failure]
+        try:
+            done = iter(self._classify(ready))
+        except Exception:  # find the record that fails, keep the others
+            done = iter(self._classify_each(ready))
+        return [next(done) if isinstance(p, _Prepared) else p for p in prepared]
 
     def analyze_many(self, items: Iterable[str | Record | BadRecord], *, workers: int = 1,
-                     chunksize: int = 8) -> Iterator[Analysis | Failure]:
+                     batch_size: int = 32) -> Iterator[Analysis | Failure]:
         """Analyse many records in input order; a failing record yields a :class:`Failure`.
 
-        With ``workers > 1`` the records go to that many spawned processes
-        (never forked: the JVM of KoNLPy does not survive a fork).
+        Records are classified in batches of ``batch_size``. With ``workers > 1``
+        the batches go to that many spawned processes (never forked: the JVM of
+        KoNLPy does not survive a fork).
         """
         if workers <= 1:
-            for item in items:
-                yield self.safe_analyze(item)
+            it = iter(items)
+            while batch := list(islice(it, batch_size)):
+                yield from self.analyze_batch(batch)
             return
         from .batch import parallel_map
 
-        yield from parallel_map(self, items, workers=workers, chunksize=chunksize)
+        yield from parallel_map(self, items, workers=workers, chunksize=batch_size)
 
     def safe_analyze(self, item: str | Record | BadRecord) -> Analysis | Failure:
         """:meth:`analyze`, but a bad or failing record becomes a :class:`Failure`."""
-        if isinstance(item, BadRecord):
-            return Failure(item.id, item.error)
-        rid = item.id if isinstance(item, Record) else "text"
-        try:
-            return self.analyze(item)
-        except Exception as exc:  # one bad record must not stop a corpus run
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            return Failure(rid, f"{rid}: {type(exc).__name__}: {message}"[:500])
+        return self.analyze_batch([item])[0]
 
-    def _finish(self, record: Record, parsed: list[ParsedPassage]) -> Analysis:
+    def _prepare(self, record: Record) -> _Prepared:
+        """Parse a record and compute its passages' features (everything but the classifier)."""
         gaz = _gazetteer.load()
+        parsed = list(parse(record.text, lang=self.lang, backend=self.backend, entities=True))
         feats: list[PassageFeatures] = []
-        all_entities = []
+        entities: list[Entity] = []
         for p in parsed:
             ents = passage_entities(p)
-            all_entities.extend(ents)
-            rel = [type(e)(e.start - p.span.start, e.end - p.span.start, e.text, e.label, e.canonical, e.id)
+            entities.extend(ents)
+            rel = [Entity(e.start - p.span.start, e.end - p.span.start, e.text, e.label, e.canonical, e.id)
                    for e in ents]
             feats.append(from_doc(p.doc, p.lang, rel, gaz))
-        model = self.model
-        scores = model.scores(feats)
-        thresholds = model.thresholds
-        passages = []
-        for i, p in enumerate(parsed):
-            row = scores[i]
-            labels = tuple(lab for j, lab in enumerate(model.labels) if row[j] >= thresholds[j])
-            evidence = {lab: model.evidence(feats[i], model.labels.index(lab), offset=p.span.start)
-                        for lab in labels}
-            meta = {"page": _page(record.meta["pages"], p.span.start)} if "pages" in record.meta else {}
-            passages.append(Passage(p.span.start, p.span.end, p.lang, labels,
-                                    {lab: float(row[j]) for j, lab in enumerate(model.labels)},
-                                    evidence, meta))
         tokens = tuple(t for p in parsed for t in p.tokens()) if self.tokens else None
-        return Analysis(record.id, main_language(parsed), tuple(passages), tuple(all_entities),
-                        tokens, dict(record.meta), record.text if self.with_text else None)
+        return _Prepared(record, parsed, feats, entities, tokens)
+
+    def _classify_each(self, ready: list[_Prepared]) -> list[Analysis | Failure]:
+        out: list[Analysis | Failure] = []
+        for prep in ready:
+            try:
+                out.extend(self._classify([prep]))
+            except Exception as exc:
+                out.append(_failure(prep.record.id, exc))
+        return out
+
+    def _classify(self, ready: list[_Prepared]) -> list[Analysis]:
+        model = self.model
+        feats = [f for prep in ready for f in prep.features]
+        X = model.transform(feats) if feats else None
+        scores = model.scores(X) if X is not None else np.zeros((0, len(model.labels)))
+        out: list[Analysis] = []
+        row = 0
+        for prep in ready:
+            record = prep.record
+            passages = []
+            for p in prep.parsed:
+                probs = scores[row]
+                labels = tuple(lab for j, lab in enumerate(model.labels) if probs[j] >= model.thresholds[j])
+                chosen = [j for j, lab in enumerate(model.labels) if lab in labels]
+                found = model.evidence(feats[row], X[row], chosen, offset=p.span.start) if X is not None else {}
+                evidence = {model.labels[j]: ev for j, ev in found.items()}
+                meta = {"page": _page(record.meta["pages"], p.span.start)} if "pages" in record.meta else {}
+                passages.append(Passage(p.span.start, p.span.end, p.lang, labels,
+                                        {lab: float(probs[j]) for j, lab in enumerate(model.labels)},
+                                        evidence, meta))
+                row += 1
+            out.append(Analysis(record.id, main_language(prep.parsed), tuple(passages), tuple(prep.entities),
+                                prep.tokens, dict(record.meta), record.text if self.with_text else None))
+        return out
+
+
+@dataclass
+class _Prepared:
+    """A parsed record waiting for the classifier."""
+
+    record: Record
+    parsed: list[ParsedPassage]
+    features: list[PassageFeatures]
+    entities: list[Entity]
+    tokens: tuple[Token, ...] | None
+
+
+def _failure(rid: str, exc: Exception) -> Failure:
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    return Failure(rid, f"{rid}: {type(exc).__name__}: {message}"[:500])
 
 
 def _page(pages: list[list[int]], offset: int) -> int:

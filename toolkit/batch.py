@@ -51,7 +51,7 @@ def _init_worker(settings: dict[str, Any]) -> None:
 
 def _run_chunk(chunk: Sequence[Record | BadRecord]) -> list[dict[str, Any]]:
     assert _WORKER is not None, "worker not initialised"
-    return [_WORKER.safe_analyze(item).to_dict() for item in chunk]
+    return [result.to_dict() for result in _WORKER.analyze_batch(chunk)]
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -61,7 +61,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def parallel_map(analyzer: Analyzer, items: Iterable[Record | BadRecord | str], *, workers: int,
-                 chunksize: int = 8) -> Iterator[Analysis | Failure]:
+                 chunksize: int = 32) -> Iterator[Analysis | Failure]:
     """Analyse ``items`` in ``workers`` spawned processes, yielding results in input order."""
     from .analyzer import Failure
 
@@ -216,7 +216,7 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
         resume: bool = False, overwrite: bool = False, scheduler: str | None = None,
         text_column: str = "text", id_column: str | None = None, backend: str | None = None,
         model: str | None = None, lang: str | None = None, tokens: bool = False,
-        chunksize: int = 8, progress: bool | None = None) -> Summary:
+        chunksize: int = 32, progress: bool | None = None) -> Summary:
     """Analyse every record of ``inputs`` into ``out``; see the module docstring for the guarantees.
 
     Args:
@@ -263,7 +263,7 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
         rows = _process_rows(settings, records, workers=workers, chunksize=chunksize)
     else:
         analyzer = Analyzer(**settings)
-        rows = ([analyzer.safe_analyze(r).to_dict()] for r in records)
+        rows = ([r.to_dict() for r in analyzer.analyze_batch(chunk)] for chunk in _chunks(records, chunksize))
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(show, done)
     with log_path.open("a", encoding="utf-8") as fh:

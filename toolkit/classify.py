@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 import threading
+from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix, hstack
 from sklearn.pipeline import Pipeline
+from sklearn.utils import murmurhash3_32
 
 from . import model as _model
 from .data import data_dir
@@ -29,99 +32,139 @@ def default_model_dir() -> Path:
     return data_dir("models")
 
 
-@dataclass(frozen=True)
 class FactorModel:
-    """A loaded factor model: the scikit-learn pipeline and its model card."""
+    """A loaded factor model: the scikit-learn pipeline, its labels and its model card."""
 
-    pipeline: Pipeline
-    labels: tuple[str, ...]
-    card: dict[str, Any]
+    def __init__(self, pipeline: Pipeline, labels: tuple[str, ...], card: dict[str, Any]) -> None:
+        self.pipeline = pipeline
+        self.labels = labels
+        self.card = card
+        self.thresholds = np.asarray(pipeline[-1].decision_thresholds())
+        # (name, column, first feature index, fitted block pipeline) in the column transformer's order
+        self._blocks: list[tuple[str, int, int, Any]] = []
+        start = 0
+        for name, block, column in pipeline[0].transformers_:
+            if block == "drop":
+                continue
+            self._blocks.append((name, int(column), start, block))
+            start += int(block[0].n_features)
 
-    @property
-    def thresholds(self) -> np.ndarray:
-        return np.asarray(self.pipeline[-1].decision_thresholds())
+    def transform(self, features: Sequence[PassageFeatures]) -> csr_matrix:
+        """The model's feature matrix of the passages (one row each).
 
-    def scores(self, features: Sequence[PassageFeatures]) -> np.ndarray:
-        """Calibrated probability of every label for each passage (rows in input order)."""
-        if not features:
-            return np.zeros((0, len(self.labels)))
-        return np.asarray(self.pipeline.predict_proba(matrix(features)))
-
-    def evidence(self, feats: PassageFeatures, label_index: int, *, offset: int = 0,
-                 top: int = 3) -> tuple[Evidence, ...]:
-        """The passage spans that pushed label ``label_index`` up most.
-
-        Offsets are into the passage, plus ``offset`` (the passage's start in its record).
-
-        Each feature's contribution (weight x value) is credited to the words it
-        came from: lemma terms to their tokens, character n-grams to the words
-        containing them, cue and entity tags to their spans. Words are ranked by
-        their total positive contribution.
+        The same as the column transformer's ``transform``, block by block, without
+        its per-call overhead (this runs once per batch of passages).
         """
-        transformer = self.pipeline[0]
-        row = transformer.transform(matrix([feats])).tocsr()
-        coef = self.pipeline[-1].coefficients(label_index)
-        names = _feature_names(self.pipeline)
-        contrib = row.data * coef[row.indices]
-        credit: dict[tuple[int, int], float] = {}
+        rows = matrix(features)
+        return csr_matrix(hstack([block.transform(rows[:, column]) for _, column, _, block in self._blocks],
+                                 format="csr"))
+
+    def scores(self, X: csr_matrix) -> np.ndarray:
+        """Calibrated probability of every label for each row of :meth:`transform`'s matrix."""
+        if X.shape[0] == 0:
+            return np.zeros((0, len(self.labels)))
+        return np.asarray(self.pipeline[-1].predict_proba(X))
+
+    def evidence(self, feats: PassageFeatures, row: csr_matrix, label_indices: Sequence[int], *,
+                 offset: int = 0, top: int = 3) -> dict[int, tuple[Evidence, ...]]:
+        """For each label in ``label_indices``, the passage spans that pushed its score up most.
+
+        ``row`` is the passage's row of :meth:`transform`. Offsets are into the
+        passage, plus ``offset`` (the passage's start in its record). The
+        passage's features (lemma terms and their pairs, character n-grams,
+        cue-lexicon tags) are hashed as the model hashes them, so each column of
+        ``row`` maps back to the features behind it; the strongest positive
+        contributions (weight x value) are credited to the words they came from,
+        and words are ranked by their total credit.
+        """
+        if not label_indices or row.nnz == 0:
+            return {j: () for j in label_indices}
         text = feats.text
-        for idx, value in zip(row.indices, contrib, strict=True):
-            if value <= 0:
+        behind = self._features_behind(feats)
+        words: list[tuple[int, int]] | None = None
+        low = text.lower() if len(text.lower()) == len(text) else text
+        out: dict[int, tuple[Evidence, ...]] = {}
+        for j in label_indices:
+            contrib = row.data * self.pipeline[-1].coefficients(j)[row.indices]
+            credit: dict[tuple[int, int], float] = {}
+            for k in np.argsort(-contrib)[:_TOP_FEATURES]:
+                value = float(contrib[k])
+                if value <= 0:
+                    break
+                for block, feature, spans in behind.get(int(row.indices[k]), ()):
+                    if block == "chars":
+                        words = words if words is not None else [(m.start(), m.end()) for m in _WORD.finditer(text)]
+                        spans = _words_with(low, feature, words)
+                    for span in spans:
+                        credit[span] = credit.get(span, 0.0) + value
+            ranked = sorted(credit.items(), key=lambda kv: (-kv[1], kv[0]))
+            chosen: list[tuple[int, int]] = []
+            for (s, e), _ in ranked:
+                if not any(s < ce and cs < e for cs, ce in chosen):
+                    chosen.append((s, e))
+                if len(chosen) == top:
+                    break
+            out[j] = tuple(Evidence(text[s:e], s + offset, e + offset) for s, e in sorted(chosen))
+        return out
+
+    def _features_behind(self, feats: PassageFeatures) -> dict[int, list[tuple[str, str, list[tuple[int, int]]]]]:
+        """Column index -> the passage's features hashed there, with their spans."""
+        behind: dict[int, list[tuple[str, str, list[tuple[int, int]]]]] = {}
+        for name, _, start, block in self._blocks:
+            candidates = _candidates(name, feats, block[0])
+            if not candidates:
                 continue
-            block, _, feat = names[idx].partition("__")
-            for span in _spans_of(block, feat, feats, text):
-                credit[span] = credit.get(span, 0.0) + float(value)
-        ranked = sorted(credit.items(), key=lambda kv: (-kv[1], kv[0]))
-        out: list[Evidence] = []
-        for (start, end), _ in ranked:
-            if any(start < e.end and e.start < end for e in out):
-                continue
-            out.append(Evidence(text[start:end], start + offset, end + offset))
-            if len(out) == top:
-                break
-        return tuple(sorted(out, key=lambda e: e.start))
+            size = int(block[0].n_features)
+            for feature, spans in candidates.items():
+                behind.setdefault(start + hash_index(feature, size), []).append((name, feature, spans))
+        return behind
 
 
-_NAMES_CACHE: dict[int, list[str]] = {}
+def hash_index(feature: str, n_features: int) -> int:
+    """The column scikit-learn's ``HashingVectorizer(alternate_sign=False)`` gives ``feature``."""
+    h = murmurhash3_32(feature, seed=0)
+    if h == -2147483648:  # abs() of INT_MIN, as in sklearn's _hashing_fast
+        return int((2147483647 - (n_features - 1)) % n_features)
+    return int(abs(h) % n_features)
 
 
-def _feature_names(pipeline: Pipeline) -> list[str]:
-    key = id(pipeline)
-    if key not in _NAMES_CACHE:
-        _NAMES_CACHE[key] = [str(n) for n in pipeline[0].get_feature_names_out()]
-    return _NAMES_CACHE[key]
+def _candidates(block: str, feats: PassageFeatures, vectorizer: Any) -> dict[str, list[tuple[int, int]]]:
+    """Each feature this block makes of the passage, with the passage spans it comes from.
 
-
-def _spans_of(block: str, feat: str, feats: PassageFeatures, text: str) -> list[tuple[int, int]]:
+    Character n-grams come without spans: only the strongest are traced (:func:`_words_with`).
+    """
+    out: dict[str, list[tuple[int, int]]] = {}
     if block == "terms":
-        parts = feat.split(" ")
         terms = feats.term_spans
-        if len(parts) == 1:
-            return [(s, e) for t, s, e in terms if t == feat]
-        return [(terms[i][1], terms[i + 1][2]) for i in range(len(terms) - 1)
-                if terms[i][0] == parts[0] and terms[i + 1][0] == parts[1]]
-    if block == "tags":  # cue-lexicon hits; entity kinds are not shown as evidence
-        if not feat.startswith(("LEX:", "CUE:")):
-            return []
-        return [(s, e) for t, s, e in feats.tag_spans if t == feat]
-    gram = feat.strip()
+        for t, s, e in terms:
+            out.setdefault(t, []).append((s, e))
+        for (t1, s1, _), (t2, _, e2) in pairwise(terms):
+            out.setdefault(f"{t1} {t2}", []).append((s1, e2))
+    elif block == "tags":  # cue-lexicon hits; entity kinds are not shown as evidence
+        for t, s, e in feats.tag_spans:
+            if t.startswith(("LEX:", "CUE:")):
+                out.setdefault(t, []).append((s, e))
+    else:
+        out = {gram: [] for gram in vectorizer.build_analyzer()(feats.text)}
+    return out
+
+
+_TOP_FEATURES = 40
+
+
+def _words_with(text: str, gram: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The words of ``text`` (already lower-cased) that contain the character n-gram ``gram``."""
+    gram = gram.strip()
     if len(gram) < 2:
         return []
-    spans = []
-    for m in re.finditer(re.escape(gram), text, re.IGNORECASE):
-        word = _word_around(text, m.start(), m.end())
-        if word is not None:
-            spans.append(word)
-    return spans
-
-
-def _word_around(text: str, start: int, end: int) -> tuple[int, int] | None:
-    for m in _WORD.finditer(text, max(0, start - 40)):
-        if m.start() <= start and end <= m.end():
-            return m.start(), m.end()
-        if m.start() > start:
-            break
-    return None
+    out = []
+    pos = text.find(gram)
+    while pos >= 0:
+        k = bisect_right(words, (pos, len(text) + 1)) - 1
+        if k >= 0 and words[k][0] <= pos and pos + len(gram) <= words[k][1]:
+            out.append(words[k])
+        pos = text.find(gram, pos + 1)
+    return out
 
 
 _LOADED: dict[Path, FactorModel] = {}

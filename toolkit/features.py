@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from spacy.attrs import IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LENGTH, POS
+from spacy.parts_of_speech import NAMES as _POS_NAMES
 from spacy.tokens import Doc
 
 from .data import data_dir
@@ -28,15 +30,16 @@ COLUMNS = ("text", "terms", "tags")
 
 
 @cache
-def lexicon(path: Path | None = None) -> dict[str, list[tuple[str, str, re.Pattern[str]]]]:
+def lexicon(path: Path | None = None) -> dict[str, list[tuple[str, str, str, re.Pattern[str]]]]:
     """The factor cue lexicon (``corpora/lexicon/cues.tsv``) compiled per language.
 
-    Returns ``{lang: [(factor, cue, pattern), ...]}``. English cues match whole
+    Returns ``{lang: [(factor, cue, key, pattern), ...]}``, where ``key`` is a
+    literal the text must contain for the cue to match (a cheap pre-check). English cues match whole
     words case-insensitively (``smuggl*`` = smuggler, smuggling); Korean cues
     match inside words, since particles and endings attach to them.
     """
     path = path or data_dir("lexicon") / "cues.tsv"
-    out: dict[str, list[tuple[str, str, re.Pattern[str]]]] = {"en": [], "ko": []}
+    out: dict[str, list[tuple[str, str, str, re.Pattern[str]]]] = {"en": [], "ko": []}
     with path.open(encoding="utf-8") as fh:
         rows = csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")
         header = next(rows, None)
@@ -52,7 +55,8 @@ def lexicon(path: Path | None = None) -> dict[str, list[tuple[str, str, re.Patte
                 pattern = re.compile(rf"\b{body}{tail}\b", re.IGNORECASE)
             else:
                 pattern = re.compile(re.escape(cue).replace("\\ ", r"\s*"))
-            out[lang].append((factor, cue, pattern))
+            key = re.split(r"[\s'*]", cue.lower())[0]
+            out[lang].append((factor, cue, key, pattern))
     return out
 
 
@@ -62,7 +66,10 @@ def cue_spans(text: str, lang: str) -> list[tuple[str, int, int]]:
     Each hit gives two features: ``LEX:<factor>`` and ``CUE:<cue>``.
     """
     out = []
-    for factor, cue, pattern in lexicon()[lang]:
+    low = text.lower()
+    for factor, cue, key, pattern in lexicon()[lang]:
+        if key not in low:
+            continue
         for m in pattern.finditer(text):
             out.append((f"LEX:{factor}", m.start(), m.end()))
             out.append((f"CUE:{cue.replace(' ', '_')}", m.start(), m.end()))
@@ -97,16 +104,21 @@ def from_doc(doc: Doc, lang: str, entities: Sequence[Entity], gazetteer: Gazette
     entities: label, gazetteer kind (``K:ngo``) and, for countries, id (``C:CN``).
     """
     content = _EN_CONTENT if lang == "en" else _KO_CONTENT
+    strings = doc.vocab.strings
     spans: list[tuple[str, int, int]] = []
-    for tok in doc:
-        if tok.is_space or tok.is_punct or (tok.pos_ or "X") not in content:
+    # One array read instead of a Python object per token.
+    rows = doc.to_array([POS, IS_PUNCT, IS_SPACE, IS_STOP, IS_ALPHA, LEMMA, IDX, LENGTH]).tolist()
+    text = doc.text
+    for pos, punct, space, stop, alpha, lemma_id, idx, length in rows:
+        if space or punct or (_POS_NAMES.get(pos) or "X") not in content:
             continue
-        if lang == "en" and (tok.is_stop or not any(c.isalpha() for c in tok.text)):
+        surface = text[idx : idx + length]
+        if lang == "en" and (stop or not (alpha or any(c.isalpha() for c in surface))):
             continue
-        lemma = (tok.lemma_ or tok.text).lower()
+        lemma = (strings[lemma_id] if lemma_id else surface).lower()
         if lang == "en" and len(lemma) < 2:
             continue
-        spans.append((lemma.replace(" ", "_"), tok.idx, tok.idx + len(tok.text)))
+        spans.append((lemma.replace(" ", "_"), idx, idx + length))
     ent_terms: list[tuple[str, int, int]] = []
     for ent in entities:
         kind = ""
@@ -117,9 +129,9 @@ def from_doc(doc: Doc, lang: str, entities: Sequence[Entity], gazetteer: Gazette
             ent_terms.append((f"K:{kind.replace(' ', '_')}", ent.start, ent.end))
         if kind == "country" and ent.id:
             ent_terms.append((f"C:{ent.id}", ent.start, ent.end))
-    ent_terms.extend(cue_spans(doc.text, lang))
+    ent_terms.extend(cue_spans(text, lang))
     return PassageFeatures(
-        text=doc.text,
+        text=text,
         terms=" ".join(t for t, _, _ in spans),
         tags=" ".join(t for t, _, _ in ent_terms),
         term_spans=tuple(spans),

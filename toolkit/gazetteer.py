@@ -45,6 +45,7 @@ _SEP = " -'"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN_WORD_CHAR = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 _LATIN = re.compile(r"[A-Za-z]")
+_DOTTED = re.compile(r"(?:^|.*\s)(?:[A-Za-z]\.)+[A-Za-z]")
 
 # Korean particles and bound nouns that may follow a place name in the same word.
 _PARTICLES = (
@@ -89,6 +90,11 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+def _spacing(text: str) -> str:
+    """Folded text with runs of spaces and hyphens as one space: how a name is split into words."""
+    return " ".join(re.sub(r"[\s\-.]+", " ", fold(text)).split())
+
+
 def compact(text: str) -> str:
     """A gazetteer key: folded, with spaces, hyphens, apostrophes and dots left out."""
     return "".join(c for c in fold(text) if c not in _SEP and c != ".")
@@ -115,6 +121,7 @@ class Variant:
     entry: Entry
     text: str
     strict_case: bool
+    spellings: frozenset[str] = frozenset()
 
 
 def default_dir() -> Path:
@@ -152,6 +159,31 @@ def load_entries(directory: Path | None = None) -> list[Entry]:
     return entries
 
 
+def lint(entries: Iterable[Entry]) -> list[str]:
+    """Problems of a gazetteer: duplicate ids, missing parents, and a spelling that points
+    to two entries without being marked ambiguous (``?``) on all of them but one.
+    """
+    problems: list[str] = []
+    ids: set[str] = set()
+    entries = list(entries)
+    for e in entries:
+        if e.id in ids:
+            problems.append(f"duplicate id {e.id}")
+        ids.add(e.id)
+    owners: dict[str, dict[str, bool]] = {}
+    for e in entries:
+        if e.parent and e.parent not in {x.id for x in entries}:
+            problems.append(f"{e.id}: parent {e.parent} is not defined")
+        for text in {e.canonical, *e.en, *e.ko}:
+            key = compact(_strip_province(text, e.label))
+            owners.setdefault(key, {})[e.id] = owners.get(key, {}).get(e.id, False) or text not in e.ambiguous
+    for key, who in owners.items():
+        defaults = [i for i, is_default in who.items() if is_default]
+        if len(who) > 1 and len(defaults) != 1:
+            problems.append(f"spelling {key!r} points to {sorted(who)}: mark it '?' on all but one")
+    return problems
+
+
 def _split(cell: str) -> list[str]:
     return [v.strip() for v in cell.split("|") if v.strip()]
 
@@ -163,19 +195,24 @@ def _strip_province(variant: str, label: str) -> str:
 
 
 @cache
-def _common_words() -> frozenset[str]:
-    """English words of the lemma lookup table: names made only of these keep their case."""
+def _english_lemmas() -> Any:
+    """spaCy's English lemma lookup table (inflected form -> lemma), or an empty dict."""
     try:
         from spacy.lookups import load_lookups
 
-        table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        words = {k.lower() for k in table.keys() if isinstance(k, str)} if hasattr(table, "keys") else set()
-        words |= {str(v).lower() for v in table.values()}
-    except Exception:  # pragma: no cover - lookups missing: fall back to a small list
-        words = set()
-    words |= {"of", "the", "and", "for", "in", "on", "good", "friends", "free", "walk", "link",
-              "crossing", "borders", "open", "doors", "hope", "life", "future", "mission"}
-    return frozenset(words)
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    except (ValueError, OSError):  # pragma: no cover - spacy-lookups-data missing
+        return {}
+
+
+@cache
+def _lemma_values() -> frozenset[str]:
+    return frozenset(str(v).lower() for v in _english_lemmas().values())
+
+
+def _is_common_word(word: str) -> bool:
+    """An English dictionary word (any inflection), as opposed to a name like Hamgyong."""
+    return word in ("of", "the", "and", "for", "in", "on") or word in _english_lemmas() or word in _lemma_values()
 
 
 def _is_strict(variant: str) -> bool:
@@ -184,7 +221,7 @@ def _is_strict(variant: str) -> bool:
     if letters and letters.isupper() and len(letters) <= 6:
         return True
     words = [w for w in re.findall(r"[A-Za-z]+", variant.lower())]
-    return bool(words) and all(w in _common_words() for w in words)
+    return bool(words) and all(_is_common_word(w) for w in words)
 
 
 def _trie_regex(keys: Iterable[str]) -> re.Pattern[str]:
@@ -224,13 +261,14 @@ class Gazetteer:
                         continue
                     index = self._index[lang]
                     old = index.get(key)
-                    if old is not None and text in entry.ambiguous:
-                        continue  # an ambiguous spelling keeps its default entry
-                    if old is None or old.entry.id == entry.id or text not in old.entry.ambiguous:
-                        strict = lang == "en" and _is_strict(text)
-                        if old is not None and old.entry.id == entry.id:
-                            strict = strict and old.strict_case
-                        index[key] = Variant(entry, text, strict)
+                    strict = lang == "en" and _is_strict(text)
+                    spelled = frozenset({_spacing(text)})
+                    if old is None:
+                        index[key] = Variant(entry, text, strict, spelled)
+                    elif old.entry.id == entry.id:  # another spelling with the same key
+                        index[key] = Variant(entry, old.text, strict and old.strict_case, old.spellings | spelled)
+                    elif old.text in old.entry.ambiguous and text not in entry.ambiguous:
+                        index[key] = Variant(entry, text, strict, spelled)  # the default meaning wins
         self._regex = {lang: _trie_regex(idx) for lang, idx in self._index.items()}
 
     def lookup(self, name: str, lang: str | None = None) -> Entry | None:
@@ -289,6 +327,8 @@ class Gazetteer:
                 if variant is None:
                     continue
                 start, end = keep[m.start()], keep[m.start() + size - 1] + 1
+                if text[end : end + 1] == "." and _DOTTED.fullmatch(text[start:end]):
+                    end += 1  # U.N. keeps its last dot
                 if self._accept(text, start, end, variant, lang):
                     ent = Entity(start, end, text[start:end], variant.entry.label,
                                  variant.entry.canonical, variant.entry.id)
@@ -314,6 +354,10 @@ class Gazetteer:
         head = ent.text[: m.end()].strip()
         start = ent.start + m.end()
         rest = Entity(start, ent.end, ent.text[m.end():], ent.label, ent.canonical, ent.id)
+        if lang == "en":  # only when the rest is itself a name of this entity (not "British Broadcasting ...")
+            same = self._index["en"].get(compact(rest.text))
+            if same is None or same.entry.id != ent.id:
+                return [ent]
         place = self._index[lang].get(compact(head))
         if lang == "ko" and place is not None and place.entry.label == "LOC":
             e = place.entry
@@ -326,15 +370,21 @@ class Gazetteer:
         if lang == "en":
             if start > 0 and _LATIN_WORD_CHAR.match(text[start - 1]):
                 return False
+            # A space or hyphen no spelling has needs words of three letters or more on both
+            # sides (Hamgyong bukto), so that "I ran" is not Iran and "to go" not Togo.
+            if _spacing(surface) not in variant.spellings and any(
+                    len(piece) < 3 for piece in _spacing(surface).split()):
+                return False
             if end < len(text) and _LATIN_WORD_CHAR.match(text[end]):
                 return False
             if variant.strict_case:
                 if re.sub(r"[^A-Za-z]", "", variant.text).isupper():
-                    return surface.replace(".", "") == variant.text.replace(".", "")
+                    return re.sub(r"[\W_]", "", surface) == re.sub(r"[\W_]", "", variant.text)
                 return all(w[0].isupper() for w in re.findall(r"[^\W\d_]+", surface) if len(w) > 3)
             return True
-        # Korean: pieces split by spaces must be at least two characters (함경 북도).
-        if any(len(piece) < 2 for piece in surface.split()):
+        # Korean: a spacing the variant does not have needs pieces of two characters or more
+        # (함경 북도), so that 그 중 국가 does not give 중국.
+        if _spacing(surface) not in variant.spellings and any(len(piece) < 2 for piece in surface.split()):
             return False
         if variant.entry.label != "ORG" and start > 0 and _HANGUL.match(text[start - 1]):
             return False

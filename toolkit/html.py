@@ -7,9 +7,10 @@ Every piece of article text is escaped.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from html import escape
+from itertools import pairwise
 
 from .results import Analysis, Passage
 
@@ -17,26 +18,26 @@ FACTORS = ("structural", "economic", "pull", "network")
 _COLORS = {"PROVINCE": "#cde7ff", "ORG": "#ffe2b8", "LOC": "#d5f5d0"}
 _FACTOR_COLORS = {"structural": "#6c5ce7", "economic": "#e17055", "pull": "#0984e3", "network": "#00b894"}
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;margin:0;background:#f6f6f4;color:#222}
-main{max-width:980px;margin:0 auto;padding:24px}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ccc}
-.record{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 3px #0002}
-.passage{display:grid;grid-template-columns:1fr 250px;gap:16px;border-top:1px solid #eee;padding:12px 0}
-.text{line-height:1.7;white-space:pre-wrap}
-mark{border-radius:3px;padding:0 2px}
-mark.PROVINCE{background:%(PROVINCE)s}mark.ORG{background:%(ORG)s}mark.LOC{background:%(LOC)s}
-mark small{font-size:.65em;color:#555;margin-left:2px}
-.ev{text-decoration:underline 2px;text-underline-offset:3px}
-.ev.structural{text-decoration-color:%(structural)s}.ev.economic{text-decoration-color:%(economic)s}
-.ev.pull{text-decoration-color:%(pull)s}.ev.network{text-decoration-color:%(network)s}
-.bar{display:flex;align-items:center;gap:6px;font-size:.85em;margin:3px 0}
-.bar .name{width:72px}.bar .track{flex:1;background:#eee;height:10px;border-radius:5px;overflow:hidden}
-.bar .fill{height:100%%}.bar.on .name{font-weight:700}
-.evidence{font-size:.8em;color:#555;margin:2px 0 6px 78px}
-table{border-collapse:collapse;width:100%%;font-size:.9em}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}
-.legend span{margin-right:12px}.meta{color:#666;font-size:.85em}.error{color:#b00020}
-""" % {**_COLORS, **_FACTOR_COLORS}
+_CSS = (
+    'body{font-family:system-ui,-apple-system,"Noto Sans KR","Malgun Gothic",sans-serif;margin:0;'
+    "background:#f6f6f4;color:#222}"
+    "main{max-width:980px;margin:0 auto;padding:24px}"
+    "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ccc}"
+    ".record{background:#fff;border-radius:8px;padding:16px 20px;margin:16px 0;box-shadow:0 1px 3px #0002}"
+    ".passage{display:grid;grid-template-columns:1fr 250px;gap:16px;border-top:1px solid #eee;padding:12px 0}"
+    ".text{line-height:1.7;white-space:pre-wrap}mark{border-radius:3px;padding:0 2px}"
+    "mark small{font-size:.65em;color:#555;margin-left:2px}"
+    ".ev{text-decoration:underline 2px;text-underline-offset:3px}"
+    ".bar{display:flex;align-items:center;gap:6px;font-size:.85em;margin:3px 0}"
+    ".bar .name{width:72px}.bar .track{flex:1;background:#eee;height:10px;border-radius:5px;overflow:hidden}"
+    ".bar .fill{height:100%}.bar.on .name{font-weight:700}"
+    ".evidence{font-size:.8em;color:#555;margin:2px 0 6px 78px}"
+    "table{border-collapse:collapse;width:100%;font-size:.9em}"
+    "td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}"
+    ".legend span{margin-right:12px}.meta{color:#666;font-size:.85em}.error{color:#b00020}"
+    + "".join(f"mark.{label}{{background:{color}}}" for label, color in _COLORS.items())
+    + "".join(f".ev.{f}{{text-decoration-color:{color}}}" for f, color in _FACTOR_COLORS.items())
+)
 
 
 def render(results: Sequence[Analysis], *, title: str = "nktk analysis") -> str:
@@ -85,7 +86,7 @@ def _marked(text: str, res: Analysis, p: Passage) -> str:
     cuts = sorted({p.start, p.end, *(x for e in ents for x in (e.start, e.end)),
                    *(x for s, e, _ in evid for x in (s, e))})
     out = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         if a < p.start or b > p.end or a == b:
             continue
         seg = escape(text[a:b])
@@ -102,18 +103,18 @@ def _marked(text: str, res: Analysis, p: Passage) -> str:
 
 
 def _entity_table(results: Sequence[Analysis]) -> str:
-    rows: dict[tuple[str, str, str], dict[str, object]] = {}
+    mentions: Counter[tuple[str, str, str]] = Counter()
+    records: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     spellings: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for res in results:
         for e in res.entities:
             key = (e.canonical, e.label, e.id or "")
-            row = rows.setdefault(key, {"count": 0, "records": set()})
-            row["count"] = int(row["count"]) + 1  # type: ignore[call-overload]
-            row["records"].add(res.id)  # type: ignore[union-attr]
+            mentions[key] += 1
+            records[key].add(res.id)
             spellings[key].add(e.text)
     body = "".join(
-        f"<tr><td>{escape(c)}</td><td>{escape(lab)}</td><td>{escape(i) or '—'}</td><td>{r['count']}</td>"
-        f"<td>{len(r['records'])}</td><td>{escape(', '.join(sorted(spellings[(c, lab, i)])))}</td></tr>"  # type: ignore[arg-type]
-        for (c, lab, i), r in sorted(rows.items(), key=lambda kv: (-int(kv[1]["count"]), kv[0])))  # type: ignore[call-overload]
+        f"<tr><td>{escape(c)}</td><td>{escape(lab)}</td><td>{escape(i) or '—'}</td><td>{n}</td>"
+        f"<td>{len(records[(c, lab, i)])}</td><td>{escape(', '.join(sorted(spellings[(c, lab, i)])))}</td></tr>"
+        for (c, lab, i), n in sorted(mentions.items(), key=lambda kv: (-kv[1], kv[0])))
     return ("<h2>Entities by canonical name</h2><table><tr><th>canonical</th><th>label</th><th>id</th>"
             f"<th>mentions</th><th>records</th><th>spellings</th></tr>{body}</table>")

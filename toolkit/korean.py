@@ -15,9 +15,12 @@ import re
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple, cast
 
+import numpy
+from spacy.attrs import LEMMA, POS, TAG
+from spacy.parts_of_speech import IDS as UPOS_IDS
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
@@ -50,6 +53,7 @@ _STEM_TAGS = ("VV", "VA", "VX", "VC", "XSV", "XSA")
 _UNSAFE_FOR_JVM = re.compile("[\U00010000-\U0010ffff\x00-\x08\x0b-\x1f\x7f\ufeff]")
 
 
+@cache
 def upos(tag: str) -> str:
     """Map a native Korean tag (first of ``A+B`` compounds) to a Universal POS tag."""
     first = tag.split("+", 1)[0]
@@ -59,8 +63,7 @@ def upos(tag: str) -> str:
     return "X"
 
 
-@dataclass(frozen=True, slots=True)
-class Morph:
+class Morph(NamedTuple):
     """One aligned token: a span of the text and the morphemes the analyser gave for it."""
 
     start: int
@@ -77,6 +80,7 @@ def _same_onset(a: str, b: str) -> bool:
     return 0 <= oa < 11172 and 0 <= ob < 11172 and oa // 588 == ob // 588
 
 
+@cache
 def _is_stem(tag: str) -> bool:
     return tag.startswith(_STEM_TAGS) or tag == "P"
 
@@ -226,6 +230,11 @@ def cover(text: str, morphs: list[Morph]) -> list[Morph]:
     return out
 
 
+# surface, tag, (3 fields), type, first POS, (last POS), expression: 오/VV/*+ᆫ/ETM/*
+_MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]+),[^,\n]*,[^,\n]*,[^,\n]*,([^,\n]*),([^,\n]*),[^,\n]*,([^/\n]*)",
+                         re.MULTILINE)
+
+
 def _mecab_morphs(text: str, parsed: str) -> list[Morph]:
     """mecab-ko keeps surfaces literal, so a forward scan aligns them.
 
@@ -233,24 +242,26 @@ def _mecab_morphs(text: str, parsed: str) -> list[Morph]:
     whose first stem gives the lemma.
     """
     out: list[Morph] = []
+    append = out.append
     cur = 0
     find = text.find
-    for line in parsed.split("\n"):
-        surface, sep, feats = line.partition("\t")
-        if not sep or not surface:
-            continue
+    covered = 0
+    for surface, tag, kind, first, stem in _MECAB_LINE.findall(parsed):
         pos = find(surface, cur)
         if pos < 0:  # not literal after all: leave it to the general aligner
             return cover(text, align(text, _mecab_pairs(parsed)))
-        fields = feats.split(",")
-        tag = fields[0]
-        lemma = surface
-        if len(fields) > 7 and fields[4] == "Inflect" and _is_stem(fields[5]):
-            lemma = fields[7].split("/", 1)[0] + "다"
+        end = pos + len(surface)
+        if kind == "Inflect" and _is_stem(first):
+            lemma = stem + "다"
         elif _is_stem(tag):
             lemma = surface + "다"
-        out.append(Morph(pos, pos + len(surface), tag, lemma))
-        cur = pos + len(surface)
+        else:
+            lemma = surface
+        append(Morph(pos, end, tag, lemma))
+        covered += end - pos
+        cur = end
+    if covered + sum(1 for c in text if c.isspace()) == len(text):
+        return out  # every character is in a token: nothing to cover
     return cover(text, out)
 
 
@@ -273,12 +284,16 @@ def _kiwi_morphs(tokens: Any) -> list[Morph]:
             out.append(Morph(start, end, "+".join(tags), lemma))
             group.clear()
 
+    carry: list[Any] = []  # zero-width morphemes (an omitted copula 이) join the next group
     for tok in tokens:
-        if group and tok.start < max(t.start + t.len for t in group):
-            group.append(tok)
-        else:
+        if tok.len == 0:
+            carry.append(tok)
+            continue
+        if not (group and tok.start < max(t.start + t.len for t in group)):
             close()
-            group.append(tok)
+        group.extend(carry)
+        carry.clear()
+        group.append(tok)
     close()
     return out
 
@@ -346,47 +361,57 @@ class KoreanTokenizer:
         self.vocab = vocab
         self.backend = backend
         self._analyser = get_backend(backend)
+        self._tag_codes: dict[str, tuple[int, int]] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (KoreanTokenizer, (self.vocab, self.backend))
 
     def __call__(self, text: str) -> Doc:
-        morphs = self._analyser.analyse(text)
         words: list[str] = []
         spaces: list[bool] = []
-        tags: list[str] = []
-        lemmas: list[str] = []
+        rows: list[tuple[int, int, int]] = []
+        strings = self.vocab.strings
+        codes = self._codes
+        space_row = codes("_SP")
         cur = 0
-        for m in morphs:
-            if m.start > cur:  # whitespace between tokens
-                gap = text[cur : m.start]
-                if words and gap == " ":
+        for start, end, tag, lemma in self._analyser.analyse(text):
+            start = max(start, cur)
+            if end <= start:  # nothing left of it (a zero-width or overlapping morpheme)
+                continue
+            if start > cur:  # whitespace: one space joins tokens, anything else is a token of its own
+                gap = text[cur:start]
+                if words and gap[0] == " ":
                     spaces[-1] = True
-                else:
-                    if words and gap.startswith(" "):
-                        spaces[-1] = True
-                        gap = gap[1:]
+                    gap = gap[1:]
+                if gap:
                     words.append(gap)
                     spaces.append(False)
-                    tags.append("_SP")
-                    lemmas.append(gap)
-            words.append(text[m.start : m.end])
+                    rows.append((*space_row, strings.add(gap)))
+            surface = text[start:end]
+            words.append(surface)
             spaces.append(False)
-            tags.append(m.tag)
-            lemmas.append(m.lemma or text[m.start : m.end])
-            cur = m.end
-        if cur < len(text):
-            gap = text[cur:]
-            if words and gap.startswith(" "):
-                spaces[-1] = True
-                gap = gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
-                tags.append("_SP")
-                lemmas.append(gap)
-        pos = ["SPACE" if t == "_SP" else upos(t) for t in tags]
-        return Doc(self.vocab, words=words, spaces=spaces, tags=tags, pos=pos, lemmas=lemmas)
+            rows.append((*codes(tag), strings.add(lemma or surface)))
+            cur = end
+        gap = text[cur:]
+        if gap and words and gap[0] == " ":
+            spaces[-1] = True
+            gap = gap[1:]
+        if gap:
+            words.append(gap)
+            spaces.append(False)
+            rows.append((*space_row, strings.add(gap)))
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if rows:
+            doc.from_array([TAG, POS, LEMMA], cast(Any, numpy.array(rows, dtype="uint64")))
+        return doc
+
+    def _codes(self, tag: str) -> tuple[int, int]:
+        """The string-store hash of a tag and the id of its Universal POS (cached per tag)."""
+        found = self._tag_codes.get(tag)
+        if found is None:
+            pos = "SPACE" if tag == "_SP" else upos(tag)
+            found = self._tag_codes[tag] = (self.vocab.strings.add(tag), UPOS_IDS[pos])
+        return found
 
     def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterable[Doc]:
         for text in texts:

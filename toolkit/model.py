@@ -14,6 +14,7 @@ with an explicit list of trusted types; anything else in the file is refused.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .errors import ModelError
 
@@ -63,7 +64,9 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         """Fit one calibrated logistic regression per label column of ``y``."""
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
         y = np.asarray(y)
-        target = type_of_target(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column vector is one label, not a multi-label matrix
+        target = type_of_target(y, input_name="y", raise_unknown=True)
         self.multilabel_ = target == "multilabel-indicator"
         if self.multilabel_:
             Y = y.astype(int)
@@ -75,7 +78,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             if Y.shape[1] == 1:  # binary: one column for the positive class
                 Y = np.hstack([1 - Y, Y])
         else:
-            raise ValueError(f"Unsupported target type {target!r}")
+            raise ValueError(f"Unknown label type: {target!r}")
         self.estimators_: list[Any] = []
         for j in range(Y.shape[1]):
             self.estimators_.append(self._fit_one(X, Y[:, j]))
@@ -107,14 +110,14 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         n = len(self.estimators_)
         if self.thresholds is None:
             return np.full(n, 0.5)
-        return np.asarray(self.thresholds, dtype=float)
+        return np.asarray(self.thresholds, dtype=float).reshape(n)
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels at or above their thresholds (multi-label), or the most probable class."""
         P = self.predict_proba(X)
         if self.multilabel_:
             return (self.decision_thresholds() <= P).astype(int)
-        return self.classes_[np.argmax(P, axis=1)]
+        return np.asarray(self.classes_[np.argmax(P, axis=1)])
 
     def coefficients(self, j: int) -> np.ndarray:
         """The logistic-regression weights of label ``j`` (for evidence)."""
@@ -143,14 +146,29 @@ class _Constant:
         return np.column_stack([np.full(n, 1 - self.p), np.full(n, self.p)])
 
 
+# Feature blocks: (name, column of toolkit.features.COLUMNS, hashed size). Hashing keeps the
+# model free of vocabularies: a few numeric arrays that load in a blink and stay small.
+BLOCKS = (("chars", 0, 2**18), ("terms", 1, 2**17), ("tags", 2, 2**12))
+
+
+def _vectorizer(name: str, n_features: int, char_ngrams: tuple[int, int]) -> HashingVectorizer:
+    common: dict[str, Any] = {"n_features": n_features, "alternate_sign": False, "norm": None,
+                              "dtype": np.float64}
+    if name == "chars":
+        return HashingVectorizer(analyzer="char_wb", ngram_range=char_ngrams, **common)
+    ngrams = (1, 2) if name == "terms" else (1, 1)
+    return HashingVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=ngrams, **common)
+
+
 def build(*, C: float = 4.0, char_ngrams: tuple[int, int] = (2, 4)) -> Pipeline:
-    """The full model: features of :data:`toolkit.features.COLUMNS` -> :class:`FactorClassifier`."""
+    """The full model: features of :data:`toolkit.features.COLUMNS` -> :class:`FactorClassifier`.
+
+    Each column is hashed (:data:`BLOCKS`) and tf-idf weighted (sublinear tf, l2 norm).
+    """
     features = ColumnTransformer([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, min_df=2,
-                                  sublinear_tf=True, max_features=60000, dtype=np.float64), 0),
-        ("terms", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), min_df=1,
-                                  sublinear_tf=True, dtype=np.float64), 1),
-        ("tags", TfidfVectorizer(token_pattern=r"\S+", lowercase=False, sublinear_tf=True), 2),
+        (name, Pipeline([("hash", _vectorizer(name, size, char_ngrams)),
+                         ("tfidf", TfidfTransformer(sublinear_tf=True))]), column)
+        for name, column, size in BLOCKS
     ])
     return Pipeline([("features", features), ("clf", FactorClassifier(C=C))])
 
@@ -182,8 +200,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.compose._column_transformer.ColumnTransformer",
-    "sklearn.feature_extraction.text.CountVectorizer",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.HashingVectorizer",
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",
@@ -207,7 +224,7 @@ def save(model: Pipeline, path: Path) -> None:
     import skops.io as sio
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, path)
+    sio.dump(model, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
 
 
 def load(path: Path) -> Pipeline:

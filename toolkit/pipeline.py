@@ -42,7 +42,7 @@ def _english(model: str | None) -> Language:
             raise ConfigError(f"English pipeline {model!r} is not installed") from exc
     else:
         nlp = spacy.blank("en")
-        ruler = nlp.add_pipe("attribute_ruler")
+        ruler: Any = nlp.add_pipe("attribute_ruler")
         ruler.add([[{"IS_PUNCT": True}]], {"POS": "PUNCT"})
         ruler.add([[{"LIKE_NUM": True}]], {"POS": "NUM"})
         ruler.add([[{"IS_CURRENCY": True}]], {"POS": "SYM"})
@@ -50,10 +50,11 @@ def _english(model: str | None) -> Language:
         for pos, words in _EN_CLOSED.items():
             ruler.add([[{"LOWER": {"IN": list(words)}}]], {"POS": pos})
         try:
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"}).initialize()
+            lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            lemmatizer.initialize()
         except (ValueError, OSError) as exc:
             raise ConfigError("English lemmas need spacy-lookups-data: pip install spacy-lookups-data") from exc
-    if "sentencizer" not in nlp.pipe_names and "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+    if not {"sentencizer", "parser", "senter"} & set(nlp.pipe_names):
         nlp.add_pipe("sentencizer", first=True)
     return nlp
 

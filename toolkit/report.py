@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .errors import InputError, InputNotFoundError
 from .io import atomic_write_text
@@ -164,11 +164,24 @@ def _cooccurrence(passages: list[_Passage]) -> list[dict[str, Any]]:
 
 
 def _svg_bars(rows: list[dict[str, Any]], title: str) -> str:
+    import warnings
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    # Text stays text in the SVG (svg.fonttype none), so the reader's browser draws Hangul
+    # with its own fonts; matplotlib's bundled font has no Hangul glyphs to measure.
+    style: dict[str, Any] = {"svg.fonttype": "none", "font.family": ["sans-serif"],
+             "font.sans-serif": ["Noto Sans CJK KR", "Malgun Gothic", "AppleGothic", "DejaVu Sans"]}
+    with matplotlib.rc_context(cast(Any, style)), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        warnings.filterwarnings("ignore", message="findfont")
+        return _draw_bars(plt, rows, title)
+
+
+def _draw_bars(plt: Any, rows: list[dict[str, Any]], title: str) -> str:
     fig, ax = plt.subplots(figsize=(7, 2.6 + 0.25 * len(rows)))
     groups = [str(r["group"]) for r in rows]
     width = 0.8 / len(FACTORS)

@@ -51,7 +51,8 @@ def classify_cmd(
                 if fmt is not ClsFormat.text:
                     out.append(result.to_dict())
                 continue
-            rec = {"id": result.id, "lang": result.lang, "passages": [p.to_dict() for p in result.passages]}
+            rec: dict[str, object] = {"id": result.id, "lang": result.lang,
+                                      "passages": [p.to_dict() for p in result.passages]}
             if fmt is ClsFormat.jsonl:
                 sys.stdout.write(dumps(rec) + "\n")
             elif fmt is ClsFormat.json:

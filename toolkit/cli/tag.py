@@ -13,8 +13,18 @@ from ..analyzer import Analyzer, Failure
 from ..io import atomic_write_text, dumps, read_records
 from ..io.tables import write_csv_rows
 from ..results import Analysis
-from ._common import (BackendArg, IdColumn, Inputs, LangArg, LangOpt, OutPath, TextColumn, app, lang_value,
-                      user_errors)
+from ._common import (
+    BackendArg,
+    IdColumn,
+    Inputs,
+    LangArg,
+    LangOpt,
+    OutPath,
+    TextColumn,
+    app,
+    lang_value,
+    user_errors,
+)
 from .classify import ModelOpt
 
 

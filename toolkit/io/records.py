@@ -58,9 +58,10 @@ def read_records(inputs: Iterable[str | Path], *, text_column: str = "text",
     ``.csv`` row takes ``text_column`` and ``id_column``; ``.html`` and ``.pdf``
     give their extracted text; any other file is one record whose id is its path.
 
-    Example:
-        >>> for rec in read_records(["corpora/samples"]):  # doctest: +SKIP
-        ...     print(rec.id, len(rec.text))
+    Example (from the repository root):
+        >>> first = next(read_records(["corpora/samples/digest.jsonl"]))
+        >>> first.id, first.meta["year"]
+        ('digest-01', 2016)
     """
     for path in expand(inputs):
         name = "<stdin>" if path == "-" else str(path)

@@ -1,0 +1,136 @@
+"""Pipeline throughput, side by side with its baselines, in one run.
+
+On a mixed English/Korean corpus of records (the project's own passages):
+
+1. tokenization alone (the spaCy pipelines with nktk's tokenizers): the baseline;
+2. + gazetteer entities: the entity step's added time;
+3. + factor classification (the full ``tag`` analysis): its added time and the
+   ratio to tokenization alone;
+4. ``nktk batch`` with 1 and 2 worker processes (records/s, speed-up), and the
+   peak resident memory of a worker;
+5. cold start of ``nktk tag`` on one short file, beside ``python -c "import spacy"``.
+
+Usage: python bench/pipeline.py [--records 5000]
+"""
+
+from __future__ import annotations
+
+import sys
+
+# bench/tokenize.py would shadow the standard library's ``tokenize``: keep this folder last.
+_here = sys.path.pop(0)
+sys.path.append(_here)
+
+import argparse
+import json
+import resource
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from _corpus import machine, passages
+
+from toolkit import load
+from toolkit.batch import run
+from toolkit.tokenize import parse
+
+
+def records(n: int) -> list[str]:
+    pool_en, pool_ko = passages("en"), passages("ko")
+    return [(pool_en if i % 2 else pool_ko)[(i // 2) % len(pool_en if i % 2 else pool_ko)] for i in range(n)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=5000)
+    args = ap.parse_args()
+    texts = records(args.records)
+    chars = sum(map(len, texts))
+    print(f"machine: {machine()}")
+    print(f"corpus: {len(texts):,} records, {chars:,} chars, half English half Korean\n")
+
+    analyzer = load()
+    analyzer.analyze("warm-up 함경북도에서 왔다.\n\nwarm up")
+    for t in texts[:50]:  # warm caches of both pipelines
+        list(parse(t, entities=True))
+
+    def clock(fn: object) -> float:
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)  # type: ignore[operator]
+        return time.perf_counter() - start
+
+    import spacy
+
+    from toolkit.korean import _construct
+    from toolkit.passages import detect
+
+    mecab, blank_en = _construct("mecab"), spacy.blank("en")
+    t_raw = clock(lambda t: mecab.pos(t) if detect(t) == "ko" else blank_en.make_doc(t))
+    t_tok = clock(lambda t: list(parse(t)))
+    t_ent = clock(lambda t: list(parse(t, entities=True)))
+    start = time.perf_counter()
+    for _ in analyzer.analyze_many(texts):
+        pass
+    t_tag = time.perf_counter() - start
+    rows = [("raw analysers (KoNLPy Mecab.pos / spaCy blank en)", t_raw),
+            ("nktk tokenize (baseline)", t_tok), ("tokenize + entities", t_ent),
+            ("full tag (+ factors, batched)", t_tag)]
+    print(f"{'step':<52}{'records/s':>11}{'chars/s':>11}{'time vs baseline':>18}")
+    for name, t in rows:
+        print(f"{name:<52}{len(texts) / t:>11,.0f}{chars / t:>11,.0f}{t / t_tok:>17.2f}x")
+    print(f"\nentity step adds {100 * (t_ent - t_tok) / t_tok:.0f}% to tokenization time; classification adds "
+          f"{100 * (t_tag - t_ent) / t_tok:.0f}%; full tag runs at {t_tok / t_tag:.2f}x the tokenizer-only "
+          f"throughput\n")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "corpus.jsonl"
+        src.write_text("".join(json.dumps({"id": f"r{i}", "text": t}, ensure_ascii=False) + "\n"
+                               for i, t in enumerate(texts)), encoding="utf-8")
+        results = {}
+        for workers in (1, 2):
+            out = Path(tmp) / f"out{workers}.jsonl"
+            cmd = [sys.executable, "-c", _BATCH, str(src), str(out), str(workers)]
+            start = time.perf_counter()
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            results[workers] = (time.perf_counter() - start, json.loads(proc.stdout))
+        print(f"{'batch':<28}{'records/s':>12}{'wall s':>10}{'peak RSS/worker':>18}")
+        for workers, (wall, info) in results.items():
+            print(f"{f'--workers {workers}':<28}{len(texts) / wall:>12,.0f}{wall:>10.1f}{info['rss_mb']:>15.0f} MB")
+        print(f"speed-up with 2 workers: {results[1][0] / results[2][0]:.2f}x (wall time includes start-up)\n")
+
+        short = Path(tmp) / "short.txt"
+        short.write_text("Women from North Hamgyong traded at the market after the rations stopped.", encoding="utf-8")
+        cold = _best([sys.executable, "-m", "toolkit", "tag", str(short), "--format", "json"], 3)
+        base = _best([sys.executable, "-c", "import spacy; spacy.blank('en')"], 3)
+        print(f"{'cold start':<28}{'seconds':>12}")
+        print(f"{'nktk tag short.txt':<28}{cold:>12.2f}")
+        print(f"{'python: spacy.blank(en)':<28}{base:>12.2f}")
+
+
+_BATCH = """
+import json, resource, sys
+from pathlib import Path
+from toolkit.batch import run
+src, out, workers = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+run([src], out, workers=workers, progress=False)
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"rss_mb": own if workers == 1 else kids}))
+"""
+
+
+def _best(cmd: list[str], n: int) -> float:
+    best = float("inf")
+    for _ in range(n):
+        start = time.perf_counter()
+        subprocess.run(cmd, capture_output=True, check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+if __name__ == "__main__":
+    _ = resource  # used in the batch child
+    _ = run
+    main()
