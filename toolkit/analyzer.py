@@ -134,7 +134,7 @@ class Analyzer:
             entities.extend(ents)
             rel = [Entity(e.start - p.span.start, e.end - p.span.start, e.text, e.label, e.canonical, e.id)
                    for e in ents]
-            feats.append(from_doc(p.doc, p.lang, rel, gaz))
+            feats.append(from_doc(p.doc, p.lang, rel, gaz, text=record.text[p.span.start : p.span.end]))
         tokens = tuple(t for p in parsed for t in p.tokens()) if self.tokens else None
         return _Prepared(record, parsed, feats, entities, tokens)
 

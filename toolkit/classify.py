@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
-from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 from pathlib import Path
@@ -24,7 +22,6 @@ from .results import Evidence
 
 MODEL_FILE = "factors.skops"
 CARD_FILE = "factors.card.json"
-_WORD = re.compile(r"[^\s.,;:!?()\"'“”‘’«»《》\[\]]+")
 
 
 def default_model_dir() -> Path:
@@ -67,39 +64,32 @@ class FactorModel:
 
     def evidence(self, feats: PassageFeatures, row: csr_matrix, label_indices: Sequence[int], *,
                  offset: int = 0, top: int = 3) -> dict[int, tuple[Evidence, ...]]:
-        """For each label in ``label_indices``, the passage spans that pushed its score up most.
+        """For each label in ``label_indices``, the words of the passage that pushed its score up most.
 
         ``row`` is the passage's row of :meth:`transform`. Offsets are into the
         passage, plus ``offset`` (the passage's start in its record). The
-        passage's features (lemma terms and their pairs, character n-grams,
-        cue-lexicon tags) are hashed as the model hashes them, so each column of
-        ``row`` maps back to the features behind it; the strongest positive
-        contributions (weight x value) are credited to the words they came from,
-        and words are ranked by their total credit.
+        passage's word features (lemma terms, pairs of terms, cue-lexicon hits)
+        are hashed as the model hashes them, so each one's contribution
+        (weight x value) can be read off and credited to its span; spans are
+        ranked by total credit. Character n-grams also move the score but are
+        not shown: a fragment of a word explains less than the word.
         """
         if not label_indices or row.nnz == 0:
             return {j: () for j in label_indices}
         text = feats.text
+        values = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
         behind = self._features_behind(feats)
-        words: list[tuple[int, int]] | None = None
-        low = text.lower() if len(text.lower()) == len(text) else text
         out: dict[int, tuple[Evidence, ...]] = {}
         for j in label_indices:
-            contrib = row.data * self.pipeline[-1].coefficients(j)[row.indices]
+            coef = self.pipeline[-1].coefficients(j)
             credit: dict[tuple[int, int], float] = {}
-            for k in np.argsort(-contrib)[:_TOP_FEATURES]:
-                value = float(contrib[k])
-                if value <= 0:
-                    break
-                for block, feature, spans in behind.get(int(row.indices[k]), ()):
-                    if block == "chars":
-                        words = words if words is not None else [(m.start(), m.end()) for m in _WORD.finditer(text)]
-                        spans = _words_with(low, feature, words)
+            for idx, spans in behind.items():
+                value = values.get(idx, 0.0) * float(coef[idx])
+                if value > 0:
                     for span in spans:
                         credit[span] = credit.get(span, 0.0) + value
-            ranked = sorted(credit.items(), key=lambda kv: (-kv[1], kv[0]))
             chosen: list[tuple[int, int]] = []
-            for (s, e), _ in ranked:
+            for (s, e), _ in sorted(credit.items(), key=lambda kv: (-kv[1], kv[0])):
                 if not any(s < ce and cs < e for cs, ce in chosen):
                     chosen.append((s, e))
                 if len(chosen) == top:
@@ -107,16 +97,15 @@ class FactorModel:
             out[j] = tuple(Evidence(text[s:e], s + offset, e + offset) for s, e in sorted(chosen))
         return out
 
-    def _features_behind(self, feats: PassageFeatures) -> dict[int, list[tuple[str, str, list[tuple[int, int]]]]]:
-        """Column index -> the passage's features hashed there, with their spans."""
-        behind: dict[int, list[tuple[str, str, list[tuple[int, int]]]]] = {}
+    def _features_behind(self, feats: PassageFeatures) -> dict[int, list[tuple[int, int]]]:
+        """Column index -> the passage spans of the word features hashed there."""
+        behind: dict[int, list[tuple[int, int]]] = {}
         for name, _, start, block in self._blocks:
-            candidates = _candidates(name, feats, block[0])
-            if not candidates:
+            if name == "chars":
                 continue
             size = int(block[0].n_features)
-            for feature, spans in candidates.items():
-                behind.setdefault(start + hash_index(feature, size), []).append((name, feature, spans))
+            for feature, spans in _candidates(name, feats).items():
+                behind.setdefault(start + hash_index(feature, size), []).extend(spans)
         return behind
 
 
@@ -128,11 +117,8 @@ def hash_index(feature: str, n_features: int) -> int:
     return int(abs(h) % n_features)
 
 
-def _candidates(block: str, feats: PassageFeatures, vectorizer: Any) -> dict[str, list[tuple[int, int]]]:
-    """Each feature this block makes of the passage, with the passage spans it comes from.
-
-    Character n-grams come without spans: only the strongest are traced (:func:`_words_with`).
-    """
+def _candidates(block: str, feats: PassageFeatures) -> dict[str, list[tuple[int, int]]]:
+    """Each word feature this block makes of the passage, with the passage spans it comes from."""
     out: dict[str, list[tuple[int, int]]] = {}
     if block == "terms":
         terms = feats.term_spans
@@ -140,30 +126,10 @@ def _candidates(block: str, feats: PassageFeatures, vectorizer: Any) -> dict[str
             out.setdefault(t, []).append((s, e))
         for (t1, s1, _), (t2, _, e2) in pairwise(terms):
             out.setdefault(f"{t1} {t2}", []).append((s1, e2))
-    elif block == "tags":  # cue-lexicon hits; entity kinds are not shown as evidence
+    else:  # cue-lexicon hits; entity kinds are not shown as evidence
         for t, s, e in feats.tag_spans:
             if t.startswith(("LEX:", "CUE:")):
                 out.setdefault(t, []).append((s, e))
-    else:
-        out = {gram: [] for gram in vectorizer.build_analyzer()(feats.text)}
-    return out
-
-
-_TOP_FEATURES = 40
-
-
-def _words_with(text: str, gram: str, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The words of ``text`` (already lower-cased) that contain the character n-gram ``gram``."""
-    gram = gram.strip()
-    if len(gram) < 2:
-        return []
-    out = []
-    pos = text.find(gram)
-    while pos >= 0:
-        k = bisect_right(words, (pos, len(text) + 1)) - 1
-        if k >= 0 and words[k][0] <= pos and pos + len(gram) <= words[k][1]:
-            out.append(words[k])
-        pos = text.find(gram, pos + 1)
     return out
 
 

@@ -95,7 +95,8 @@ class PassageFeatures:
         return [self.text, self.terms, self.tags]
 
 
-def from_doc(doc: Doc, lang: str, entities: Sequence[Entity], gazetteer: Gazetteer | None = None) -> PassageFeatures:
+def from_doc(doc: Doc, lang: str, entities: Sequence[Entity], gazetteer: Gazetteer | None = None,
+             text: str | None = None) -> PassageFeatures:
     """Features of one passage ``doc`` (entity offsets relative to the passage).
 
     English keeps lower-cased lemmas of content words that are not stop words;
@@ -108,7 +109,7 @@ def from_doc(doc: Doc, lang: str, entities: Sequence[Entity], gazetteer: Gazette
     spans: list[tuple[str, int, int]] = []
     # One array read instead of a Python object per token.
     rows = doc.to_array([POS, IS_PUNCT, IS_SPACE, IS_STOP, IS_ALPHA, LEMMA, IDX, LENGTH]).tolist()
-    text = doc.text
+    text = doc.text if text is None else text  # the caller's copy saves rebuilding it from tokens
     for pos, punct, space, stop, alpha, lemma_id, idx, length in rows:
         if space or punct or (_POS_NAMES.get(pos) or "X") not in content:
             continue

@@ -45,16 +45,28 @@ _SEP = " -'"
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _LATIN_WORD_CHAR = re.compile(r"[0-9A-Za-z\u00c0-\u024f]")
 _LATIN = re.compile(r"[A-Za-z]")
+_CURRENCY = re.compile(r"\s+dollars?\b", re.IGNORECASE)
 _DOTTED = re.compile(r"(?:^|.*\s)(?:[A-Za-z]\.)+[A-Za-z]")
 
 # Korean particles and bound nouns that may follow a place name in the same word.
+# Case particles, their contractions (에선), the copula with common endings (이었어요,
+# 이니까) and bound nouns that keep a place a place (행, 측, 항, 일대).
 _PARTICLES = (
-    "에서부터|에서도|에서는|에서의|에서만|에서|으로부터|으로는|으로도|으로의|으로|로부터|로는|로도|로의|로|"
-    "에게서|에게|에는|에도|에만|에의|에|의|을|를|은|는|이|가|과의|와의|과|와|까지도|까지는|까지의|까지|부터|"
-    "보다|처럼|만큼|만|도|이나|나|이며|며|이랑|랑|하고|이다|였다|이었다|이었고|였고|이고|이라는|라는|이라고|라고|"
-    "행|측|내|쪽|간|발|쪽으로|지역|일대|당국|정부"
+    "에서부터|에서도|에서는|에서의|에서만|에서|에선|으로부터|으로는|으로도|으로의|으로|로부터|로는|로도|로의|로|"
+    "에게서|에게|에는|에도|에만|에의|에다가|에다|에|의|을|를|은|는|이|가|과의|와의|과|와|까지도|까지는|까지의|까지|"
+    "부터|보다|처럼|만큼|마다|만|도|이나|나|이든|든|이며|며|이랑|랑|하고|한테서|한테|께서|께|"
+    "이었어요|였어요|이었습니다|였습니다|이었다|였다|이었고|였고|이었던|였던|이에요|예요|입니다|이다|다|"
+    "이라는|라는|이라고|라고|이라서|라서|이라도|라도|이지만|지만|이니까|니까|이니|이면|면|인데|이던|던|"
+    "이고|고|이요|요|이죠|죠|이야|야|이지|지|"
+    "행|측|내|쪽|간|발|항|산하|쪽으로|지역|일대|당국|정부|주민|출신"
 )
 _PARTICLE_TAIL = re.compile(rf"(?:{_PARTICLES})+")
+
+
+def _tail_ok(text: str, end: int) -> bool:
+    """Whether the Hangul that follows ``text[:end]`` in its word is only particles (or nothing)."""
+    tail = re.match(r"[\uac00-\ud7a3]+", text[end:])
+    return tail is None or _PARTICLE_TAIL.fullmatch(tail.group()) is not None
 # Country qualifiers written before an organization's name; not part of the ORG span.
 _QUALIFIER = {
     "ko": re.compile(r"(?:중국|미국|미|북한|한국|남한|일본|러시아|영국)\s+"),
@@ -370,6 +382,8 @@ class Gazetteer:
         if lang == "en":
             if start > 0 and _LATIN_WORD_CHAR.match(text[start - 1]):
                 return False
+            if _CURRENCY.match(text, end):  # "US dollars" names a currency, not a place
+                return False
             # A space or hyphen no spelling has needs words of three letters or more on both
             # sides (Hamgyong bukto), so that "I ran" is not Iran and "to go" not Togo.
             if _spacing(surface) not in variant.spellings and any(
@@ -388,10 +402,7 @@ class Gazetteer:
             return False
         if variant.entry.label != "ORG" and start > 0 and _HANGUL.match(text[start - 1]):
             return False
-        if end < len(text) and _HANGUL.match(text[end]) and variant.entry.label != "ORG":
-            tail = re.match(r"[\uac00-\ud7a3]+", text[end:])
-            return tail is not None and _PARTICLE_TAIL.fullmatch(tail.group()) is not None
-        return True
+        return variant.entry.label == "ORG" or _tail_ok(text, end)
 
 
 # --- names the gazetteer lacks: organization rules ----------------------------------------------
@@ -415,6 +426,14 @@ _EN_NOT_NAME = frozenset({"The", "A", "An", "This", "That", "These", "Those", "I
                           "After", "Before", "When", "While", "As", "If", "But", "And", "Every", "Each"})
 _KO_SUFFIXES = ("위원회", "협회", "선교회", "교회", "대사관", "영사관", "경찰서", "연합", "센터", "재단",
                 "연구원", "연구소", "협의회", "연대", "청", "부", "공안국", "보위부", "안전부")
+# Common nouns that end like an organization (-부, -청): never the end of a rule name.
+_KO_NOT_ORG_ENDINGS = (
+    "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부", "북부",
+    "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부", "수뇌부", "집행부",
+    "부부", "과부", "주부", "가부", "대부", "도청", "시청", "군청", "구청", "관청", "민청",
+)
+# Heads common enough in plain nouns (물류센터, 보호센터) that a name needs a longer stem.
+_KO_GENERIC = frozenset({"센터", "연합", "협회", "재단", "연대", "청"})
 _KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])((?:주[\uac00-\ud7a3]{1,4}\s)?[\uac00-\ud7a3]{1,12}(?:"
                      + "|".join(_KO_SUFFIXES) + r"))")
 _KO_NOT_ORG = frozenset({
@@ -447,7 +466,12 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
         name = m.group(1)
         if name in _KO_NOT_ORG or len(name) < 3 or (" " in name and not name.endswith(("대사관", "영사관"))):
             continue
-        if name.endswith("부") and len(name) < 4:
+        if not _tail_ok(text, m.end(1)):  # 그다음부터 is not an organization ending in -부
+            continue
+        if name.endswith(_KO_NOT_ORG_ENDINGS):  # 가정주부, 당 간부, 남부
+            continue
+        suffix = next(s for s in _KO_SUFFIXES if name.endswith(s))
+        if len(name) - len(suffix) < (3 if suffix in _KO_GENERIC else 2) or (suffix == "부" and len(name) < 4):
             continue
         out.append(Entity(m.start(1), m.end(1), name, "ORG", name, None))
     return out
@@ -456,15 +480,20 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
 # --- loading and the spaCy component -------------------------------------------------------------
 
 _LOADED: dict[Path, Gazetteer] = {}
+_DEFAULT: list[Gazetteer] = []  # the bundled gazetteer, once loaded (skips resolving its path)
 _LOAD_LOCK = threading.Lock()
 
 
 def load(directory: Path | None = None) -> Gazetteer:
     """The gazetteer of ``directory`` (default: the bundled one), loaded once per process."""
+    if directory is None and _DEFAULT:
+        return _DEFAULT[0]
     path = (directory or default_dir()).resolve()
     with _LOAD_LOCK:
         if path not in _LOADED:
             _LOADED[path] = Gazetteer(load_entries(path))
+        if directory is None:
+            _DEFAULT.append(_LOADED[path])
         return _LOADED[path]
 
 
@@ -485,8 +514,9 @@ class GazetteerComponent:
         self.lang = lang
         self.gazetteer = load(directory)
 
-    def __call__(self, doc: Doc) -> Doc:
-        entities = self.gazetteer.find(doc.text, self.lang)
+    def __call__(self, doc: Doc, text: str | None = None) -> Doc:
+        """Find the entities; ``text`` (``== doc.text``) saves rebuilding the string from tokens."""
+        entities = self.gazetteer.find(doc.text if text is None else text, self.lang)
         doc._.nktk_entities = entities
         spans: list[Span] = []
         last = -1

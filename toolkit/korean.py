@@ -63,6 +63,9 @@ def upos(tag: str) -> str:
     return "X"
 
 
+MorphTuple = tuple[int, int, str, str]  # start, end, tag, lemma
+
+
 class Morph(NamedTuple):
     """One aligned token: a span of the text and the morphemes the analyser gave for it."""
 
@@ -203,7 +206,8 @@ class _Backend:
                 self._impl = _construct(self.name)
         return self._impl
 
-    def analyse(self, text: str) -> list[Morph]:
+    def analyse(self, text: str) -> list[MorphTuple]:
+        """``(start, end, tag, lemma)`` for every token of ``text``, covering all its non-space characters."""
         impl = self._impl if self._impl is not None else self._load()
         if self.name == "mecab":
             return _mecab_morphs(text, impl.tagger.parse(text))
@@ -215,16 +219,16 @@ class _Backend:
         return cover(text, align(safe, impl.pos(safe)) if safe.strip() else [])
 
 
-def cover(text: str, morphs: list[Morph]) -> list[Morph]:
+def cover(text: str, morphs: Sequence[MorphTuple]) -> list[MorphTuple]:
     """Add ``UN`` tokens for non-space characters that no morph covers."""
-    out: list[Morph] = []
+    out: list[MorphTuple] = []
     cur = 0
     for m in morphs:
-        if m.start > cur:
+        if m[0] > cur:
             out.extend(Morph(cur + g.start(), cur + g.end(), "UN", g.group())
-                       for g in re.finditer(r"\S+", text[cur : m.start]))
+                       for g in re.finditer(r"\S+", text[cur : m[0]]))
         out.append(m)
-        cur = max(cur, m.end)
+        cur = max(cur, m[1])
     out.extend(Morph(cur + g.start(), cur + g.end(), "UN", g.group())
                for g in re.finditer(r"\S+", text[cur:]))
     return out
@@ -235,13 +239,13 @@ _MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]+),[^,\n]*,[^,\n]*,[^,\n]*,([^,\n
                          re.MULTILINE)
 
 
-def _mecab_morphs(text: str, parsed: str) -> list[Morph]:
+def _mecab_morphs(text: str, parsed: str) -> list[MorphTuple]:
     """mecab-ko keeps surfaces literal, so a forward scan aligns them.
 
     The 8th feature holds the analysis of inflected forms (``오/VV/*+ᆫ/ETM/*``),
     whose first stem gives the lemma.
     """
-    out: list[Morph] = []
+    out: list[MorphTuple] = []
     append = out.append
     cur = 0
     find = text.find
@@ -257,7 +261,7 @@ def _mecab_morphs(text: str, parsed: str) -> list[Morph]:
             lemma = surface + "다"
         else:
             lemma = surface
-        append(Morph(pos, end, tag, lemma))
+        append((pos, end, tag, lemma))  # a plain tuple: this loop runs once per morpheme
         covered += end - pos
         cur = end
     if covered + sum(1 for c in text if c.isspace()) == len(text):

@@ -43,7 +43,8 @@ def parse(text: str, *, lang: str | None = None, backend: str | None = None,
         chunk = text[span.start : span.end]
         passage_lang = lang or detect(chunk)
         nlp = get_nlp(passage_lang, backend=backend, entities=entities)
-        yield ParsedPassage(span, passage_lang, nlp(chunk))
+        cfg = {"nktk_gazetteer": {"text": chunk}} if entities else None
+        yield ParsedPassage(span, passage_lang, nlp(chunk, component_cfg=cfg))
 
 
 def main_language(passages: list[ParsedPassage], default: str = "en") -> str:

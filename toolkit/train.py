@@ -64,8 +64,9 @@ def featurize(records: Sequence[GoldRecord], *, backend: str | None = None) -> l
     out = []
     for rec in records:
         lang = rec.lang if rec.lang in ("en", "ko") else "en"
-        doc = get_nlp(lang, backend=backend, entities=True)(rec.text)
-        out.append(from_doc(doc, lang, doc._.nktk_entities or [], gaz))
+        nlp = get_nlp(lang, backend=backend, entities=True)
+        doc = nlp(rec.text, component_cfg={"nktk_gazetteer": {"text": rec.text}})
+        out.append(from_doc(doc, lang, doc._.nktk_entities or [], gaz, text=rec.text))
     return out
 
 
@@ -99,6 +100,34 @@ def _scores(pipeline: Any, X: np.ndarray, records: Sequence[GoldRecord]) -> dict
     by_id = {r.id: [FACTORS[j] for j in range(len(FACTORS)) if pred[i, j]] for i, r in enumerate(records)}
     report = score(records, None, lambda rec: by_id[rec.id])
     return {lang: part["factors"] for lang, part in report.items() if "factors" in part}
+
+
+def entity_scores(folder: Path | None, *, backend: str | None = None) -> dict[str, Any]:
+    """Strict and overlap entity scores per label and language on ``folder``'s dev and test splits.
+
+    The gazetteer is not trained, but its scores belong on the card of the
+    model they ship with, with the hash of the gazetteer they were measured on.
+    """
+    out: dict[str, Any] = {"gazetteer_sha256": _sha256(sorted(_gazetteer.default_dir().glob("*.tsv")))}
+    if folder is None or not folder.is_dir():
+        return out
+    for name in ("dev", "test"):
+        path = folder / f"{name}.jsonl"
+        if not path.exists():
+            continue
+        records = read_gold(path)
+
+        def found(rec: GoldRecord) -> list[Any]:
+            lang = rec.lang if rec.lang in ("en", "ko") else "en"
+            doc = get_nlp(lang, backend=backend, entities=True)(rec.text)
+            return list(doc._.nktk_entities or [])
+
+        report = score(records, found, None)
+        out[name] = {lang: {"strict": part["entities"]["strict"], "overlap_micro_f1":
+                            part["entities"]["overlap"]["micro"]["f1"],
+                            "canonical_agreement": part["entities"]["canonical_agreement"]}
+                     for lang, part in report.items() if "entities" in part}
+    return out
 
 
 def _sha256(paths: Sequence[Path]) -> str:
@@ -180,6 +209,7 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
         "scores": scores,
         "scores_note": "dev: the model fitted on train that chose C and the thresholds; test: the final "
                        "model, refitted on train+dev with those settings. Test was never used for any choice.",
+        "entities": entity_scores(corpus.parent / "entities" if corpus.is_dir() else None, backend=backend),
         "versions": _versions(),
     }
     _model.save(pipeline, out / MODEL_FILE)
