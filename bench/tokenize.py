@@ -27,7 +27,8 @@ from toolkit.pipeline import get_nlp
 
 
 def timed(fn: Callable[[str], object], texts: list[str], *, repeat: int = 1) -> float:
-    fn(texts[0])  # warm-up (JVM start, dictionary load)
+    for t in texts[:30]:  # warm-up: JVM start and JIT, dictionary load, caches
+        fn(t)
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -51,7 +52,7 @@ def main() -> None:
         impl = _construct(name)
         raw: Callable[[str], object] = impl.tokenize if name == "kiwi" else impl.pos
         nlp = get_nlp("ko", backend=name)
-        repeat = 3 if name in ("mecab", "kiwi", "komoran", "okt") else 1
+        repeat = 3 if name in ("mecab", "kiwi", "komoran", "okt") else 2
         texts = ko if name not in ("kkma", "hannanum") else ko[: max(1, len(ko) // 5)]
         chars = sum(map(len, texts))
         t_raw = timed(raw, texts, repeat=repeat)

@@ -212,3 +212,14 @@ def test_read_corpus_single_file_split(tmp_path: Path) -> None:
     splits = read_corpus(folder / "train.jsonl")
     assert sum(len(v) for v in splits.values()) == len(TINY)
     assert splits["train"]
+
+
+@pytest.mark.parametrize("feature", ["장마당", "broker", "broker fee", "LEX:network", " 장마", "women's", "x"])
+def test_evidence_hashing_matches_the_model(feature: str) -> None:
+    """Evidence maps features to columns itself; it must agree with scikit-learn's hasher."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from toolkit.classify import hash_index
+
+    hasher = HashingVectorizer(n_features=2**18, alternate_sign=False)._get_hasher()
+    assert hasher.transform([[feature]]).indices.tolist() == [hash_index(feature, 2**18)]
