@@ -377,33 +377,30 @@ class KoreanTokenizer:
         strings = self.vocab.strings
         codes = self._codes
         space_row = codes("_SP")
+
+        def whitespace(gap: str) -> None:
+            """One space joins two tokens; any other whitespace is a token of its own."""
+            if words and gap[:1] == " ":
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+                rows.append((*space_row, strings.add(gap)))
+
         cur = 0
         for start, end, tag, lemma in self._analyser.analyse(text):
             start = max(start, cur)
             if end <= start:  # nothing left of it (a zero-width or overlapping morpheme)
                 continue
-            if start > cur:  # whitespace: one space joins tokens, anything else is a token of its own
-                gap = text[cur:start]
-                if words and gap[0] == " ":
-                    spaces[-1] = True
-                    gap = gap[1:]
-                if gap:
-                    words.append(gap)
-                    spaces.append(False)
-                    rows.append((*space_row, strings.add(gap)))
+            if start > cur:
+                whitespace(text[cur:start])
             surface = text[start:end]
             words.append(surface)
             spaces.append(False)
             rows.append((*codes(tag), strings.add(lemma or surface)))
             cur = end
-        gap = text[cur:]
-        if gap and words and gap[0] == " ":
-            spaces[-1] = True
-            gap = gap[1:]
-        if gap:
-            words.append(gap)
-            spaces.append(False)
-            rows.append((*space_row, strings.add(gap)))
+        whitespace(text[cur:])
         doc = Doc(self.vocab, words=words, spaces=spaces)
         if rows:
             doc.from_array([TAG, POS, LEMMA], cast(Any, numpy.array(rows, dtype="uint64")))

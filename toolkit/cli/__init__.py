@@ -6,15 +6,12 @@ from typing import Annotated
 
 import typer
 
-from . import batch as _batch  # noqa: F401  (each import registers its command)
-from . import classify as _classify  # noqa: F401
-from . import entities as _entities  # noqa: F401
-from . import evaluate as _evaluate  # noqa: F401
-from . import report as _report  # noqa: F401
-from . import tag as _tag  # noqa: F401
-from . import tokenize as _tokenize  # noqa: F401
-from . import train as _train  # noqa: F401
+from . import batch, classify, entities, evaluate, report, tag, tokenize, train  # noqa: F401  (registration)
 from ._common import app
+
+# `nktk --help` lists the commands in a researcher's order, not alphabetically.
+_ORDER = ("tokenize", "entities", "classify", "tag", "batch", "report", "train", "evaluate")
+app.registered_commands.sort(key=lambda command: _ORDER.index(command.name or ""))
 
 __all__ = ["app", "main"]
 

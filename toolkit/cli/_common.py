@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from ..errors import NktkError
+from ..io import dumps, write_json
 
 app = typer.Typer(
     name="nktk",
@@ -39,7 +40,23 @@ TextColumn = Annotated[str, typer.Option("--text-column", help="CSV column holdi
 IdColumn = Annotated[str | None, typer.Option("--id-column", help="CSV column holding the record id.")]
 OutPath = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
 
-F = TypeVar("F", bound=Callable[..., object])
+class JsonOut:
+    """Result records for ``--format json`` (one document at the end) or ``jsonl`` (one line each, as
+    they come); other formats are written by the command itself and ignored here."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any]) -> None:
+        if self.fmt == "jsonl":
+            sys.stdout.write(dumps(record) + "\n")
+        elif self.fmt == "json":
+            self.records.append(record)
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            write_json(self.records, sys.stdout)
 
 
 def lang_value(lang: LangOpt) -> str | None:

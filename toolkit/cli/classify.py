@@ -11,8 +11,8 @@ import typer
 
 from ..analyzer import Analyzer, Failure
 from ..evaluate import FACTORS
-from ..io import dumps, read_records, write_json
-from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
+from ..io import read_records
+from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
 
 class ClsFormat(str, Enum):
@@ -41,23 +41,17 @@ def classify_cmd(
     """
     failed = False
     analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang))
-    out: list[dict[str, object]] = []
+    out = JsonOut(fmt.value)
     with user_errors():
         records = read_records(inputs, text_column=text_column, id_column=id_column)
         for result in analyzer.analyze_many(records):
             if isinstance(result, Failure):
                 typer.echo(f"nktk: error: {result.error}", err=True)
                 failed = True
-                if fmt is not ClsFormat.text:
-                    out.append(result.to_dict())
+                out.add(result.to_dict())
                 continue
-            rec: dict[str, object] = {"id": result.id, "lang": result.lang,
-                                      "passages": [p.to_dict() for p in result.passages]}
-            if fmt is ClsFormat.jsonl:
-                sys.stdout.write(dumps(rec) + "\n")
-            elif fmt is ClsFormat.json:
-                out.append(rec)
-            else:
+            out.add({"id": result.id, "lang": result.lang, "passages": [p.to_dict() for p in result.passages]})
+            if fmt is ClsFormat.text:
                 sys.stdout.write(f"== {result.id} [{result.lang}]\n")
                 for i, p in enumerate(result.passages, 1):
                     scores = " ".join(f"{f}={p.scores[f]:.2f}" for f in FACTORS)
@@ -65,10 +59,6 @@ def classify_cmd(
                     sys.stdout.write(f"  passage {i} [{p.start}:{p.end}] {p.lang}: {labels}   {scores}\n")
                     for lab, ev in p.evidence.items():
                         sys.stdout.write(f"      {lab}: {', '.join(e.text for e in ev)}\n")
-        if fmt is ClsFormat.json:
-            write_json(out, sys.stdout)
-        elif fmt is ClsFormat.jsonl:
-            for r in out:
-                sys.stdout.write(dumps(r) + "\n")
+        out.close()
     if failed:
         raise typer.Exit(1)

@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from ..entities import passage_entities
-from ..io import BadRecord, dumps, read_records, write_json
+from ..io import BadRecord, read_records
 from ..tokenize import main_language, parse
-from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
+from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
 
 class EntFormat(str, Enum):
@@ -35,7 +35,7 @@ def entities_cmd(
     canonical name: 함경북도, 함북 and Hamgyŏng-pukto are all KP-09 North Hamgyong.
     """
     failed = False
-    records: list[dict[str, object]] = []
+    out = JsonOut(fmt.value)
     with user_errors():
         if fmt is EntFormat.tsv:
             sys.stdout.write("id\tstart\tend\ttext\tlabel\tcanonical\tentity_id\n")
@@ -43,8 +43,7 @@ def entities_cmd(
             if isinstance(rec, BadRecord):
                 typer.echo(f"nktk: error: {rec.error}", err=True)
                 failed = True
-                if fmt is not EntFormat.tsv:
-                    records.append({"id": rec.id, "error": rec.error})
+                out.add({"id": rec.id, "error": rec.error})
                 continue
             parsed = list(parse(rec.text, lang=lang_value(lang), backend=backend, entities=True))
             ents = [e for p in parsed for e in passage_entities(p)]
@@ -53,13 +52,7 @@ def entities_cmd(
                     text = " ".join(e.text.split())
                     sys.stdout.write(f"{rec.id}\t{e.start}\t{e.end}\t{text}\t{e.label}\t{e.canonical}\t{e.id or ''}\n")
                 continue
-            records.append({"id": rec.id, "lang": main_language(parsed), "entities": [e.to_dict() for e in ents]})
-            if fmt is EntFormat.jsonl:
-                sys.stdout.write(dumps(records.pop()) + "\n")
-        if fmt is EntFormat.json:
-            write_json(records, sys.stdout)
-        elif fmt is EntFormat.jsonl:
-            for r in records:
-                sys.stdout.write(dumps(r) + "\n")
+            out.add({"id": rec.id, "lang": main_language(parsed), "entities": [e.to_dict() for e in ents]})
+        out.close()
     if failed:
         raise typer.Exit(1)

@@ -23,10 +23,11 @@ def evaluate_cmd(
     model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON report.")] = False,
 ) -> None:
-    """Score nktk against annotated records: factors (per factor, micro, macro) and
-    entities (strict and overlap, per label), overall and per language.
+    """Score nktk against annotated records (ANNOTATION.md format): factors and entities.
 
-    Each gold record is one passage in its annotated language.
+    Factors: precision, recall and F1 per factor, micro and macro. Entities:
+    strict (exact span) and overlap, per label, and canonical-name agreement.
+    Overall and per language; each gold record is one passage in its language.
     """
     with user_errors():
         records = read_gold(gold)

@@ -18,8 +18,11 @@ def report_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("report.html"),
     top: Annotated[int, typer.Option("--top", min=1, help="Rows in the top-entity tables.")] = 20,
 ) -> None:
-    """Summarize a corpus: factor shares (overall, per language, source, year), top provinces and
-    organizations, factors by province, factor co-occurrence; charts inline, tables also as CSV.
+    """Summarize batch results as an HTML report with CSV tables, for a paper's appendix.
+
+    Factor shares (overall, per language, per source and year when the records
+    carry them), top provinces and organizations, factors by province and factor
+    co-occurrence; charts are inline SVG and the page works offline.
     """
     with user_errors():
         ov = write_report(results, out, top=top)

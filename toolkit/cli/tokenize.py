@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from ..io import BadRecord, read_records, write_conllu, write_json, write_jsonl, write_text
+from ..io import BadRecord, read_records, write_conllu, write_text
 from ..tokenize import main_language, parse
-from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
+from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
 
 class TokFormat(str, Enum):
@@ -35,14 +35,13 @@ def tokenize_cmd(
     through spaCy. Example: printf '함경북도에서 왔다' | nktk tokenize - --format json
     """
     failed = False
+    out = JsonOut(fmt.value)
     with user_errors():
-        records: list[dict[str, object]] = []
         for rec in read_records(inputs, text_column=text_column, id_column=id_column):
             if isinstance(rec, BadRecord):
                 typer.echo(f"nktk: error: {rec.error}", err=True)
                 failed = True
-                if fmt in (TokFormat.json, TokFormat.jsonl):
-                    records.append({"id": rec.id, "error": rec.error})
+                out.add({"id": rec.id, "error": rec.error})
                 continue
             passages = list(parse(rec.text, lang=lang_value(lang), backend=backend))
             rec_lang = main_language(passages)
@@ -54,13 +53,7 @@ def tokenize_cmd(
             if fmt is TokFormat.text:
                 write_text(rec.id, rec_lang, tokens, sys.stdout)
                 continue
-            records.append({"id": rec.id, "lang": rec_lang, "tokens": [t.to_dict() for t in tokens]})
-            if fmt is TokFormat.jsonl:
-                write_jsonl(records, sys.stdout)
-                records.clear()
-        if fmt is TokFormat.json:
-            write_json(records, sys.stdout)
-        elif fmt is TokFormat.jsonl:
-            write_jsonl(records, sys.stdout)
+            out.add({"id": rec.id, "lang": rec_lang, "tokens": [t.to_dict() for t in tokens]})
+        out.close()
     if failed:
         raise typer.Exit(1)

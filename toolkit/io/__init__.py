@@ -2,7 +2,7 @@
 
 from .decode import decode
 from .records import BadRecord, Record, expand, read_records
-from .write import atomic_write_text, dumps, write_conllu, write_json, write_jsonl, write_text
+from .write import atomic_write_text, dumps, write_conllu, write_json, write_text
 
 __all__ = [
     "BadRecord",
@@ -14,6 +14,5 @@ __all__ = [
     "read_records",
     "write_conllu",
     "write_json",
-    "write_jsonl",
     "write_text",
 ]

@@ -23,13 +23,6 @@ def write_json(records: Sequence[dict[str, Any]], out: TextIO) -> None:
     out.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: TextIO) -> None:
-    """One JSON object per line, flushed per record so a reader can follow along."""
-    for rec in records:
-        out.write(dumps(rec) + "\n")
-        out.flush()
-
-
 def write_conllu(doc_id: str, text: str, sentences: Iterable[Sequence[Token]], out: TextIO) -> None:
     """CoNLL-U: ``# sent_id``, ``# text``, one line per token, ``SpaceAfter=No`` where due."""
     for n, sent in enumerate(sentences, 1):
