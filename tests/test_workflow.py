@@ -271,3 +271,9 @@ def test_report(tmp_path: Path, runner: CliRunner) -> None:
     run([str(src)], tmp_path / "res.parquet", workers=1, fmt="parquet")
     again = runner.invoke(app, ["report", str(tmp_path / "res.parquet"), "--out", str(tmp_path / "r2.html")])
     assert again.exit_code == 0, again.output
+
+
+def test_analysis_round_trips_through_its_dict() -> None:
+    result = toolkit.load(tokens=True, with_text=True).analyze(f"{KO}\n\n{EN}")
+    again = toolkit.Analysis.from_dict(result.to_dict())
+    assert again.to_dict() == result.to_dict()

@@ -62,26 +62,18 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def parallel_map(analyzer: Analyzer, items: Iterable[Record | BadRecord | str], *, workers: int,
                  chunksize: int = 32) -> Iterator[Analysis | Failure]:
-    """Analyse ``items`` in ``workers`` spawned processes, yielding results in input order."""
+    """Analyse ``items`` in ``workers`` spawned processes, yielding results in input order.
+
+    Workers send back result dicts (what a batch writes, and cheap to pickle);
+    they are turned back into :class:`~toolkit.results.Analysis` here.
+    """
     from .analyzer import Failure
+    from .results import Analysis
 
     records = (Record("text", i, {}) if isinstance(i, str) else i for i in items)
     for rows in _process_rows(analyzer.settings(), records, workers=workers, chunksize=chunksize):
         for row in rows:
-            yield Failure(row["id"], row["error"]) if "error" in row else _from_dict(row)
-
-
-def _from_dict(row: dict[str, Any]) -> Analysis:
-    from .results import Analysis, Entity, Evidence, Passage, Token
-
-    passages = tuple(
-        Passage(p["start"], p["end"], p["lang"], tuple(p["labels"]), dict(p["scores"]),
-                {k: tuple(Evidence(t, s, e) for t, (s, e) in zip(v, p["evidence_spans"][k], strict=True))
-                 for k, v in p["evidence"].items()}, dict(p.get("meta", {})))
-        for p in row["passages"])
-    ents = tuple(Entity(**e) for e in row["entities"])
-    tokens = tuple(Token(**t) for t in row["tokens"]) if "tokens" in row else None
-    return Analysis(row["id"], row["lang"], passages, ents, tokens, row.get("meta", {}), row.get("text"))
+            yield Failure(row["id"], row["error"]) if "error" in row else Analysis.from_dict(row)
 
 
 def _process_rows(settings: dict[str, Any], records: Iterable[Record | BadRecord], *, workers: int,

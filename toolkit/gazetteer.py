@@ -421,9 +421,15 @@ _EN_ORG = re.compile(
     rf"|\b(?:Ministry|Department|Commission|Committee|Office)\s+(?:of|for|on)\s+(?:the\s+)?"
     rf"{_EN_NAME_WORD}(?:\s+(?:and\s+)?{_EN_NAME_WORD})*"
 )
-_EN_NOT_NAME = frozenset({"The", "A", "An", "This", "That", "These", "Those", "Its", "Their", "His", "Her",
-                          "Our", "Some", "Many", "Most", "In", "On", "At", "By", "For", "From", "With",
-                          "After", "Before", "When", "While", "As", "If", "But", "And", "Every", "Each"})
+# Capitalized words that start sentences, not names ("Then Party officials ...").
+_EN_NOT_NAME = frozenset({
+    "The", "A", "An", "This", "That", "These", "Those", "Its", "Their", "His", "Her", "Our", "My", "Your",
+    "Some", "Many", "Most", "Both", "Several", "Such", "Other", "Another", "Any", "No", "All", "Every", "Each",
+    "In", "On", "At", "By", "For", "From", "With", "Without", "Under", "During", "Since", "Until", "Through",
+    "After", "Before", "When", "While", "Where", "Why", "How", "What", "Who", "Which", "As", "If", "But", "And",
+    "Or", "So", "Yet", "Then", "However", "Meanwhile", "According", "Also", "Still", "Later", "Earlier",
+    "Today", "Yesterday", "Now", "Here", "There", "We", "They", "He", "She", "It", "I", "You", "Last", "Next",
+})
 _KO_SUFFIXES = ("위원회", "협회", "선교회", "교회", "대사관", "영사관", "경찰서", "연합", "센터", "재단",
                 "연구원", "연구소", "협의회", "연대", "청", "부", "공안국", "보위부", "안전부")
 # Common nouns that end like an organization (-부, -청): never the end of a rule name.

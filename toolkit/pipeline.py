@@ -91,8 +91,3 @@ def get_nlp(lang: str, *, backend: str | None = None, entities: bool = False,
                 add_entity_ruler(nlp, lang)
             _CACHE[key] = nlp
     return nlp
-
-
-def settings() -> dict[str, Any]:
-    """Pipelines built so far in this process (for diagnostics)."""
-    return {f"{k[0]}:{k[1]}:{'ents' if k[2] else 'tok'}": v.pipe_names for k, v in _CACHE.items()}

@@ -192,7 +192,7 @@ def _draw_bars(plt: Any, rows: list[dict[str, Any]], title: str) -> str:
     ax.set_xlabel("share of passages")
     ax.set_title(title)
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg")

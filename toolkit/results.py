@@ -96,3 +96,15 @@ class Analysis:
             out["tokens"] = [t.to_dict() for t in self.tokens]
         out["meta"] = dict(self.meta)
         return out
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Analysis:
+        """The inverse of :meth:`to_dict` (scores keep the four decimals of the JSON)."""
+        passages = tuple(
+            Passage(p["start"], p["end"], p["lang"], tuple(p["labels"]), dict(p["scores"]),
+                    {k: tuple(Evidence(t, s, e) for t, (s, e) in zip(v, p["evidence_spans"][k], strict=True))
+                     for k, v in p["evidence"].items()}, dict(p.get("meta", {})))
+            for p in row["passages"])
+        tokens = tuple(Token(**t) for t in row["tokens"]) if "tokens" in row else None
+        return cls(row["id"], row["lang"], passages, tuple(Entity(**e) for e in row["entities"]), tokens,
+                   dict(row.get("meta", {})), row.get("text"))
