@@ -1,7 +1,7 @@
 """Build corpora/factors and corpora/entities from the writers' markup in corpora/src.
 
 Splits are made by document and by writer, never by sentence: the ``-a``, ``-c``,
-``-d`` and ``-e`` files (four writers per language, their own styles) are the factor training set; the
+``-d``, ``-e`` and ``-f`` files (five writers per language, their own styles) are the factor training set; the
 ``-b`` files (another writer, other styles) give dev (2 docs in 5) and test (the
 rest). The entity corpora split by document: even docs dev, odd docs test; their
 factor labels also join the training set (their test docs are never factor-tested).
@@ -64,7 +64,7 @@ def write(path: Path, recs: list[dict]) -> None:
 
 def main() -> None:
     train = [r for name in ("factors-en-a", "factors-ko-a", "factors-en-c", "factors-ko-c", "factors-en-d",
-                            "factors-ko-d", "factors-en-e", "factors-ko-e")
+                            "factors-ko-d", "factors-en-e", "factors-ko-e", "factors-en-f", "factors-ko-f")
              for r in read(f"{name}.jsonl")]
     held = read("factors-en-b.jsonl") + read("factors-ko-b.jsonl")
     ents = read("entities-en.jsonl") + read("entities-ko.jsonl")
