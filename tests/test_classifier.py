@@ -223,3 +223,17 @@ def test_evidence_hashing_matches_the_model(feature: str) -> None:
 
     hasher = HashingVectorizer(n_features=2**18, alternate_sign=False)._get_hasher()
     assert hasher.transform([[feature]]).indices.tolist() == [hash_index(feature, 2**18)]
+
+
+def test_fast_transform_equals_the_column_transformer() -> None:
+    """FactorModel.transform skips the column transformer's overhead; it must give the same matrix."""
+    from toolkit.evaluate import GoldRecord
+    from toolkit.features import matrix
+    from toolkit.train import featurize
+
+    model = load_model()
+    feats = featurize([GoldRecord(str(i), lang, text, labels, None) for i, (lang, text, labels) in enumerate(TINY)])
+    fast = model.transform(feats)
+    slow = model.pipeline[0].transform(matrix(feats))
+    assert (fast != slow).nnz == 0
+    np.testing.assert_allclose(model.scores(fast), model.pipeline.predict_proba(matrix(feats)))

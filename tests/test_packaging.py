@@ -28,9 +28,9 @@ def test_wheel_carries_data_and_runs_outside_the_repository(tmp_path: Path) -> N
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     code = ("import toolkit, toolkit.data as d; "
-            "assert str(d.data_dir('models')).startswith(%r), d.data_dir('models'); "
+            f"assert str(d.data_dir('models')).startswith({str(site)!r}), d.data_dir('models'); "
             "r = toolkit.load().analyze('배급이 끊긴 뒤 함경북도 장마당에서 국수를 팔았다.'); "
-            "print(r.entities[0].id, ' '.join(r.passages[0].labels))") % str(site)
+            "print(r.entities[0].id, ' '.join(r.passages[0].labels))")
     out = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, capture_output=True, text=True,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}, timeout=300)
     assert out.returncode == 0, out.stderr
