@@ -1,7 +1,7 @@
 """Build corpora/factors and corpora/entities from the writers' markup in corpora/src.
 
-Splits are made by document and by writer, never by sentence: the ``-a``, ``-c``,
-``-d``, ``-e`` and ``-f`` files (five writers per language, their own styles) are the factor training set; the
+Splits are made by document and by writer, never by sentence: the ``-a`` and ``-c``
+to ``-h`` files (seven writers per language, their own styles) are the factor training set; the
 ``-b`` files (another writer, other styles) give dev (2 docs in 5) and test (the
 rest). The entity corpora split by document: even docs dev, odd docs test; their
 factor labels also join the training set (their test docs are never factor-tested).
@@ -38,7 +38,11 @@ def read(name: str) -> list[dict]:
         for ent in rec["entities"]:
             surface = rec["text"][ent["start"] : ent["end"]]
             entry = gaz.lookup(surface, rec["lang"])
-            if entry is not None and entry.label == ent["label"]:
+            written = ent.get("canonical")
+            # The gazetteer's canonical name, unless the writer named another entity
+            # (중국 외교부: the surface alone would be South Korea's ministry).
+            if entry is not None and entry.label == ent["label"] and (
+                    written is None or (gaz.lookup(written) or entry).id == entry.id):
                 ent["canonical"] = entry.canonical
             ent.setdefault("canonical", " ".join(surface.split()))
             ent["text"] = surface
@@ -64,7 +68,8 @@ def write(path: Path, recs: list[dict]) -> None:
 
 def main() -> None:
     train = [r for name in ("factors-en-a", "factors-ko-a", "factors-en-c", "factors-ko-c", "factors-en-d",
-                            "factors-ko-d", "factors-en-e", "factors-ko-e", "factors-en-f", "factors-ko-f")
+                            "factors-ko-d", "factors-en-e", "factors-ko-e", "factors-en-f", "factors-ko-f",
+                            "factors-en-g", "factors-ko-g", "factors-en-h", "factors-ko-h")
              for r in read(f"{name}.jsonl")]
     held = read("factors-en-b.jsonl") + read("factors-ko-b.jsonl")
     ents = read("entities-en.jsonl") + read("entities-ko.jsonl")
