@@ -73,8 +73,8 @@ class Analyzer:
 
         Example:
             >>> a = Analyzer().analyze("배급이 끊긴 뒤 어머니는 장마당에서 국수를 팔았다.")
-            >>> a.passages[0].labels
-            ('economic',)
+            >>> "economic" in a.passages[0].labels
+            True
         """
         record = item if isinstance(item, Record) else Record("text", item, {})
         return self._classify([self._prepare(record)])[0]
@@ -209,8 +209,8 @@ def load(*, backend: str | None = None, model: str | Path | None = None, lang: s
 
     Example:
         >>> analyzer = load()
-        >>> [p.labels for p in analyzer.analyze("A broker took us across the Tumen.").passages]
-        [('network',)]
+        >>> "network" in analyzer.analyze("A broker took us across the Tumen.").passages[0].labels
+        True
     """
     return Analyzer(backend=backend, model=model, lang=lang, tokens=tokens, with_text=with_text)
 
@@ -222,8 +222,8 @@ def classify(text: str, *, lang: str | None = None, model: str | Path | None = N
     """Factor labels, calibrated scores and evidence for each passage of ``text``.
 
     Example:
-        >>> [p.labels for p in classify("배급이 끊긴 뒤 어머니는 장마당에서 국수를 팔았다.")]
-        [('economic',)]
+        >>> ["economic" in p.labels for p in classify("배급이 끊긴 뒤 어머니는 장마당에서 국수를 팔았다.")]
+        [True]
     """
     key = (lang, str(model) if model else None)
     if key not in _DEFAULT:
