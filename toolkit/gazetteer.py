@@ -392,6 +392,8 @@ class Gazetteer:
             if end < len(text) and _LATIN_WORD_CHAR.match(text[end]):
                 return False
             if variant.strict_case:
+                if re.search(r"[a-z][A-Z]", variant.text):  # LiNK: written exactly so, or not at all
+                    return surface == variant.text
                 if re.sub(r"[^A-Za-z]", "", variant.text).isupper():
                     return re.sub(r"[\W_]", "", surface) == re.sub(r"[\W_]", "", variant.text)
                 return all(w[0].isupper() for w in re.findall(r"[^\W\d_]+", surface) if len(w) > 3)
