@@ -130,11 +130,10 @@ class Analyzer:
         feats: list[PassageFeatures] = []
         entities: list[Entity] = []
         for p in parsed:
-            ents = passage_entities(p)
-            entities.extend(ents)
-            rel = [Entity(e.start - p.span.start, e.end - p.span.start, e.text, e.label, e.canonical, e.id)
-                   for e in ents]
-            feats.append(from_doc(p.doc, p.lang, rel, gaz, text=record.text[p.span.start : p.span.end]))
+            entities.extend(passage_entities(p))
+            # features want the component's own passage-relative offsets
+            feats.append(from_doc(p.doc, p.lang, p.doc._.nktk_entities or [], gaz,
+                                  text=record.text[p.span.start : p.span.end]))
         tokens = tuple(t for p in parsed for t in p.tokens()) if self.tokens else None
         return _Prepared(record, parsed, feats, entities, tokens)
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
+from spacy.tokens import Doc
 
 from . import gazetteer as _gazetteer
 from . import model as _model
@@ -58,14 +59,19 @@ def read_corpus(path: Path) -> dict[str, list[GoldRecord]]:
     return splits
 
 
+def _parse_gold(rec: GoldRecord, backend: str | None) -> tuple[str, Doc]:
+    """A gold record as one passage, through the pipeline (with entities) of its annotated language."""
+    lang = rec.lang if rec.lang in ("en", "ko") else "en"
+    nlp = get_nlp(lang, backend=backend, entities=True)
+    return lang, nlp(rec.text, component_cfg={"nktk_gazetteer": {"text": rec.text}})
+
+
 def featurize(records: Sequence[GoldRecord], *, backend: str | None = None) -> list[PassageFeatures]:
     """Pipeline features of each record, treated as one passage in its annotated language."""
     gaz = _gazetteer.load()
     out = []
     for rec in records:
-        lang = rec.lang if rec.lang in ("en", "ko") else "en"
-        nlp = get_nlp(lang, backend=backend, entities=True)
-        doc = nlp(rec.text, component_cfg={"nktk_gazetteer": {"text": rec.text}})
+        lang, doc = _parse_gold(rec, backend)
         out.append(from_doc(doc, lang, doc._.nktk_entities or [], gaz, text=rec.text))
     return out
 
@@ -117,12 +123,7 @@ def entity_scores(folder: Path | None, *, backend: str | None = None) -> dict[st
             continue
         records = read_gold(path)
 
-        def found(rec: GoldRecord) -> list[Any]:
-            lang = rec.lang if rec.lang in ("en", "ko") else "en"
-            doc = get_nlp(lang, backend=backend, entities=True)(rec.text)
-            return list(doc._.nktk_entities or [])
-
-        report = score(records, found, None)
+        report = score(records, lambda rec: list(_parse_gold(rec, backend)[1]._.nktk_entities or []), None)
         out[name] = {lang: {"strict": part["entities"]["strict"], "overlap_micro_f1":
                             part["entities"]["overlap"]["micro"]["f1"],
                             "canonical_agreement": part["entities"]["canonical_agreement"]}
