@@ -15,8 +15,10 @@ from .classify import FactorModel, load_model
 from .entities import passage_entities
 from .features import PassageFeatures, from_doc
 from .io import BadRecord, Record
-from .results import Analysis, Entity, Passage, Token
-from .tokenize import ParsedPassage, main_language, parse
+from .layout import BODY, HEADING, Block, segment
+from .passages import detect
+from .results import Analysis, Entity, Evidence, Passage, Token
+from .tokenize import ParsedPassage, parse_block
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,15 +45,19 @@ class Analyzer:
         lang: force every passage to ``en`` or ``ko`` (default: detect per passage).
         tokens: include tokens in each :class:`~toolkit.results.Analysis`.
         with_text: include the record's text (offsets refer to it).
+        layout: recover paragraphs and passage kinds from the document's layout
+            (:mod:`toolkit.layout`); ``False`` takes each record as one pre-cut passage.
     """
 
     def __init__(self, *, backend: str | None = None, model: str | Path | None = None,
-                 lang: str | None = None, tokens: bool = False, with_text: bool = False) -> None:
+                 lang: str | None = None, tokens: bool = False, with_text: bool = False,
+                 layout: bool = True) -> None:
         self.backend = backend
         self.model_path = Path(model) if model is not None else None
         self.lang = lang
         self.tokens = tokens
         self.with_text = with_text
+        self.layout = layout
         self._model: FactorModel | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -60,7 +66,7 @@ class Analyzer:
     def settings(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this analyzer (in another process)."""
         return {"backend": self.backend, "model": str(self.model_path) if self.model_path else None,
-                "lang": self.lang, "tokens": self.tokens, "with_text": self.with_text}
+                "lang": self.lang, "tokens": self.tokens, "with_text": self.with_text, "layout": self.layout}
 
     @property
     def model(self) -> FactorModel:
@@ -124,18 +130,32 @@ class Analyzer:
         return self.analyze_batch([item])[0]
 
     def _prepare(self, record: Record) -> _Prepared:
-        """Parse a record and compute its passages' features (everything but the classifier)."""
+        """Lay out and parse a record, and compute its body passages' features (all but the classifier).
+
+        Body passages and headings go through the pipeline (headings name
+        places too); boilerplate and references are kept with their offsets
+        but neither parsed nor classified.
+        """
         gaz = _gazetteer.load()
-        parsed = list(parse(record.text, lang=self.lang, backend=self.backend, entities=True))
+        text = record.text
+        blocks = segment(text, layout=self.layout)
+        parsed: list[ParsedPassage | None] = []
         feats: list[PassageFeatures] = []
         entities: list[Entity] = []
-        for p in parsed:
+        for block in blocks:
+            if block.kind not in (BODY, HEADING) and not self.tokens:
+                parsed.append(None)
+                continue
+            p = parse_block(text, block, lang=self.lang, backend=self.backend, entities=True)
+            parsed.append(p)
+            if block.kind not in (BODY, HEADING):
+                continue
             entities.extend(passage_entities(p))
-            # features want the component's own passage-relative offsets
-            feats.append(from_doc(p.doc, p.lang, p.doc._.nktk_entities or [], gaz,
-                                  text=record.text[p.span.start : p.span.end]))
-        tokens = tuple(t for p in parsed for t in p.tokens()) if self.tokens else None
-        return _Prepared(record, parsed, feats, entities, tokens)
+            if block.kind == BODY:
+                # features want the component's own passage-relative offsets
+                feats.append(from_doc(p.doc, p.lang, p.doc._.nktk_entities or [], gaz, text=p.source.text))
+        tokens = tuple(t for p in parsed if p is not None for t in p.tokens()) if self.tokens else None
+        return _Prepared(record, blocks, parsed, feats, entities, tokens)
 
     def _classify_each(self, ready: list[_Prepared]) -> list[Analysis | Failure]:
         out: list[Analysis | Failure] = []
@@ -155,20 +175,30 @@ class Analyzer:
         row = 0
         for prep in ready:
             record = prep.record
+            text = record.text
             passages = []
-            for p in prep.parsed:
+            sizes: dict[str, int] = {}
+            for block, p in zip(prep.blocks, prep.parsed, strict=True):
+                lang = p.lang if p is not None else self.lang or detect(text[block.start : block.end])
+                meta = {"page": _page(record.meta["pages"], block.start)} if "pages" in record.meta else {}
+                if block.kind == BODY:
+                    sizes[lang] = sizes.get(lang, 0) + block.end - block.start
+                if block.kind != BODY or p is None or X is None:
+                    passages.append(Passage(block.start, block.end, lang, meta=meta, kind=block.kind,
+                                            gaps=block.gaps))
+                    continue
                 probs = scores[row]
                 labels = tuple(lab for j, lab in enumerate(model.labels) if probs[j] >= model.thresholds[j])
                 chosen = [j for j, lab in enumerate(model.labels) if lab in labels]
-                found = model.evidence(feats[row], X[row], chosen, offset=p.span.start) if X is not None else {}
-                evidence = {model.labels[j]: ev for j, ev in found.items()}
-                meta = {"page": _page(record.meta["pages"], p.span.start)} if "pages" in record.meta else {}
-                passages.append(Passage(p.span.start, p.span.end, p.lang, labels,
+                found = model.evidence(feats[row], X[row], chosen)
+                evidence = {model.labels[j]: _in_text(p, ev) for j, ev in found.items()}
+                passages.append(Passage(block.start, block.end, lang, labels,
                                         {lab: float(probs[j]) for j, lab in enumerate(model.labels)},
-                                        evidence, meta))
+                                        evidence, meta, BODY, block.section, block.gaps))
                 row += 1
-            out.append(Analysis(record.id, main_language(prep.parsed), tuple(passages), tuple(prep.entities),
-                                prep.tokens, dict(record.meta), record.text if self.with_text else None))
+            record_lang = max(sizes, key=lambda k: sizes[k]) if sizes else passages[0].lang if passages else "en"
+            out.append(Analysis(record.id, record_lang, tuple(passages), tuple(prep.entities),
+                                prep.tokens, dict(record.meta), text if self.with_text else None))
         return out
 
 
@@ -177,10 +207,20 @@ class _Prepared:
     """A parsed record waiting for the classifier."""
 
     record: Record
-    parsed: list[ParsedPassage]
+    blocks: list[Block]
+    parsed: list[ParsedPassage | None]
     features: list[PassageFeatures]
     entities: list[Entity]
     tokens: tuple[Token, ...] | None
+
+
+def _in_text(passage: ParsedPassage, found: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """Evidence with offsets into the record's text (the model saw the passage's clean text)."""
+    out = []
+    for ev in found:
+        s, e = passage.to_text(ev.start, ev.end)
+        out.append(Evidence(passage.text[s:e], s, e))
+    return tuple(out)
 
 
 def _failure(rid: str, exc: Exception) -> Failure:
@@ -203,7 +243,7 @@ def _rebuild(settings: dict[str, Any]) -> Analyzer:
 
 
 def load(*, backend: str | None = None, model: str | Path | None = None, lang: str | None = None,
-         tokens: bool = False, with_text: bool = False) -> Analyzer:
+         tokens: bool = False, with_text: bool = False, layout: bool = True) -> Analyzer:
     """An :class:`Analyzer` with these settings; models load on first use.
 
     Example:
@@ -211,7 +251,7 @@ def load(*, backend: str | None = None, model: str | Path | None = None, lang: s
         >>> "network" in analyzer.analyze("A broker took us across the Tumen.").passages[0].labels
         True
     """
-    return Analyzer(backend=backend, model=model, lang=lang, tokens=tokens, with_text=with_text)
+    return Analyzer(backend=backend, model=model, lang=lang, tokens=tokens, with_text=with_text, layout=layout)
 
 
 _DEFAULT: dict[tuple[str | None, str | None], Analyzer] = {}

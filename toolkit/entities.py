@@ -8,9 +8,11 @@ from .tokenize import ParsedPassage, parse
 
 def passage_entities(passage: ParsedPassage) -> list[Entity]:
     """The gazetteer component's entities of one parsed passage, offsets into the whole text."""
-    base = passage.span.start
-    found = passage.doc._.nktk_entities or []
-    return [Entity(e.start + base, e.end + base, e.text, e.label, e.canonical, e.id) for e in found]
+    out = []
+    for e in passage.doc._.nktk_entities or []:
+        s, end = passage.to_text(e.start, e.end)
+        out.append(Entity(s, end, passage.text[s:end], e.label, e.canonical, e.id))
+    return out
 
 
 def extract_entities(text: str, *, lang: str | None = None, backend: str | None = None) -> list[Entity]:

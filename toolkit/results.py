@@ -50,7 +50,14 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """One paragraph with its language, factor labels, all four scores and evidence."""
+    """One paragraph with its language and kind; body passages also carry labels, scores and evidence.
+
+    ``kind`` is ``body``, ``heading``, ``boilerplate`` or ``reference``; only
+    body passages are classified (the others have no labels and no scores).
+    ``section`` is the nearest heading above a body passage. ``gaps`` are the
+    spans inside ``[start, end)`` that belong to other passages (a running
+    header or page number that interrupts a paragraph across a page break).
+    """
 
     start: int
     end: int
@@ -59,15 +66,22 @@ class Passage:
     scores: dict[str, float] = field(default_factory=dict)
     evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    kind: str = "body"
+    section: str | None = None
+    gaps: tuple[tuple[int, int], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The passage as in DESIGN.md's ``passages`` list."""
-        out: dict[str, Any] = {"start": self.start, "end": self.end, "lang": self.lang,
-                               "labels": list(self.labels),
-                               "scores": {k: round(v, 4) for k, v in self.scores.items()},
-                               "evidence": {k: [e.text for e in v] for k, v in self.evidence.items()},
-                               "evidence_spans": {k: [[e.start, e.end] for e in v]
-                                                  for k, v in self.evidence.items()}}
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "lang": self.lang, "kind": self.kind}
+        if self.section is not None:
+            out["section"] = self.section
+        out["labels"] = list(self.labels)
+        if self.kind == "body":
+            out["scores"] = {k: round(v, 4) for k, v in self.scores.items()}
+            out["evidence"] = {k: [e.text for e in v] for k, v in self.evidence.items()}
+            out["evidence_spans"] = {k: [[e.start, e.end] for e in v] for k, v in self.evidence.items()}
+        if self.gaps:
+            out["gaps"] = [list(g) for g in self.gaps]
         if self.meta:
             out["meta"] = dict(self.meta)
         return out
@@ -101,9 +115,10 @@ class Analysis:
     def from_dict(cls, row: dict[str, Any]) -> Analysis:
         """The inverse of :meth:`to_dict` (scores keep the four decimals of the JSON)."""
         passages = tuple(
-            Passage(p["start"], p["end"], p["lang"], tuple(p["labels"]), dict(p["scores"]),
+            Passage(p["start"], p["end"], p["lang"], tuple(p["labels"]), dict(p.get("scores", {})),
                     {k: tuple(Evidence(t, s, e) for t, (s, e) in zip(v, p["evidence_spans"][k], strict=True))
-                     for k, v in p["evidence"].items()}, dict(p.get("meta", {})))
+                     for k, v in p.get("evidence", {}).items()}, dict(p.get("meta", {})),
+                    p.get("kind", "body"), p.get("section"), tuple((s, e) for s, e in p.get("gaps", [])))
             for p in row["passages"])
         tokens = tuple(Token(**t) for t in row["tokens"]) if "tokens" in row else None
         return cls(row["id"], row["lang"], passages, tuple(Entity(**e) for e in row["entities"]), tokens,

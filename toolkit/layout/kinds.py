@@ -1,0 +1,240 @@
+"""The kind of each paragraph: body, heading, boilerplate or reference.
+
+Decided from the text's own shape, in both languages: the lexicon of page
+chrome (menus, share and comment widgets, bylines, datelines, copyright and
+contact lines), list runs outside the article, footnote and bibliography
+patterns, and short unpunctuated lines followed by prose (headings). A
+paragraph becomes boilerplate only on positive evidence; anything in doubt is
+body, so a real paragraph is never set aside.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .lines import ends_sentence
+
+BODY, HEADING, BOILERPLATE, REFERENCE = "body", "heading", "boilerplate", "reference"
+KINDS = (BODY, HEADING, BOILERPLATE, REFERENCE)
+
+# Whole lines of page chrome (compared lower-cased, without bullets, counts and trailing punctuation).
+_CHROME_LINES = (
+    # English menus, widgets and footers
+    "home", "homepage", "about", "about us", "who we are", "our work", "what we do", "contact", "contact us",
+    "donate", "donate now", "give", "support us", "get involved", "join us", "volunteer", "menu", "main menu",
+    "search", "search for", "skip to content", "skip to main content", "jump to navigation", "jump to search",
+    "toggle navigation", "navigation", "close", "open menu", "back to top", "top", "print", "email", "e-mail",
+    "share", "share this", "share this article", "share this story", "share on facebook", "share on twitter",
+    "facebook", "twitter", "x", "linkedin", "whatsapp", "telegram", "reddit", "pinterest", "instagram",
+    "youtube", "copy link", "tweet", "like", "like this", "loading", "comments", "comment", "leave a comment",
+    "leave a reply", "reply", "post a comment", "add comment", "no comments", "view comments", "show comments",
+    "related", "related posts", "related articles", "related stories", "related content", "related news",
+    "read more", "read next", "more stories", "more news", "recommended", "most read", "most popular",
+    "popular posts", "recent posts", "recent comments", "latest news", "latest", "trending", "top stories",
+    "categories", "category", "archives", "archive", "tags", "topics", "blogroll", "meta", "rss", "rss feed",
+    "subscribe", "subscribe now", "newsletter", "sign up", "sign in", "log in", "login", "logout", "register",
+    "my account", "privacy", "privacy policy", "terms", "terms of use", "terms of service", "cookie policy",
+    "cookies", "accept", "accept cookies", "sitemap", "site map", "advertisement", "advertising", "sponsored",
+    "previous post", "next post", "previous", "next", "older posts", "newer posts", "previous article",
+    "next article", "see also", "contents", "table of contents", "edit", "external links", "news", "blog",
+    "events", "resources", "publications", "reports", "press", "media", "careers", "faq", "help", "follow us",
+    "connect with us", "stay connected", "unsubscribe", "view this email in your browser", "view in browser",
+    "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
+    "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
+    "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
+    # Korean menus, widgets and footers
+    "홈", "홈으로", "로그인", "로그아웃", "회원가입", "마이페이지", "전체메뉴", "메뉴", "검색", "검색어", "닫기",
+    "구독", "구독하기", "뉴스레터", "공유", "공유하기", "카카오톡", "카카오스토리", "페이스북", "트위터", "네이버",
+    "밴드", "네이버 밴드", "링크복사", "url복사", "주소복사", "글자크기", "글씨크기", "인쇄", "인쇄하기", "스크랩",
+    "기사제보", "제보하기", "댓글", "댓글쓰기", "댓글달기", "관련기사", "관련 기사", "많이 본 뉴스", "많이 본 기사",
+    "인기기사", "인기 기사", "최신기사", "최신 기사", "추천기사", "추천 기사", "주요뉴스", "주요 뉴스", "이전글",
+    "다음글", "이전 글", "다음 글", "목록", "목록으로", "공감", "추천", "좋아요", "태그", "카테고리", "전체보기",
+    "맨위로", "위로", "더보기", "기사 더보기", "이 기사를 추천합니다", "후원하기", "후원", "문의하기", "오시는 길",
+    "개인정보처리방침", "개인정보 처리방침", "이용약관", "청소년보호정책", "이메일무단수집거부", "사이트맵",
+    "수신거부", "웹에서 보기", "광고", "보도자료", "많이 본", "포토", "영상", "오피니언", "정치", "경제", "사회",
+    "국제", "북한", "문화", "스포츠", "연예", "전국", "라이프", "칼럼", "사설", "통일", "외교", "인물",
+)
+_CHROME = frozenset(_CHROME_LINES)
+_NORMAL = re.compile(r"^[\s•·∙◦▪■□◆◇▶▷►○●◎※☞>*+|\-–—\[(]+|[\s:：|»›>\]).…\-–—]+$")
+_COUNT = re.compile(r"\s*[(\[]?\d[\d,]*[)\]]?\s*")
+# Heads of chrome lists: the short lines after them are chrome too.
+_LIST_HEADS = frozenset({
+    "related", "related posts", "related articles", "related stories", "related content", "related news",
+    "read more", "read next", "more stories", "more news", "recommended", "most read", "most popular",
+    "popular posts", "recent posts", "recent comments", "latest news", "trending", "top stories",
+    "categories", "category", "archives", "archive", "tags", "topics", "blogroll", "meta", "see also",
+    "contents", "table of contents", "external links", "follow us", "connect with us", "stay connected",
+    "관련기사", "관련 기사", "많이 본 뉴스", "많이 본 기사", "인기기사", "인기 기사", "최신기사", "최신 기사",
+    "추천기사", "추천 기사", "주요뉴스", "주요 뉴스", "태그", "카테고리", "목차", "많이 본"})
+# Chrome wherever it appears in a short line.
+_CHROME_ANYWHERE = re.compile(
+    r"©|ⓒ|\(c\)\s*\d{4}|copyright|all rights reserved|무단\s*전재|재배포\s*금지|저작권자|AI\s*학습\s*(?:및\s*)?활용\s*금지"
+    r"|privacy policy|terms of (?:use|service)|cookie|unsubscribe|수신\s*거부|수신을 원하지|"
+    r"you are receiving this|view (?:this email )?in (?:your )?browser|웹(?:에서|으로) 보기|forward to a friend"
+    r"|\d+\s+comments?\b|댓글\s*\d+|leave a (?:reply|comment)|your email address will not be published"
+    r"|required fields are marked|sign up for|subscribe to|newsletter|뉴스레터|구독(?:하기|신청)|"
+    r"share (?:this|on)|follow us|팔로우|카카오톡|facebook|twitter|이메일\s*:|e-?mail\s*:|tel\.?\s*[:+\d(]|"
+    r"fax\s*[:+\d(]|전화\s*[:：]?\s*\d|팩스|☎|기사\s*제보|제보\s*[:：]|posted (?:in|on|by)|filed under|"
+    r"this (?:article|story|post) (?:was|first)|originally (?:published|appeared)|reprinted (?:with|from)"
+    r"|for (?:media|press) (?:inquiries|enquiries)|media contact|press office|담당\s*부서|담당자\s*[:：]|"
+    r"배포\s*일시|보도\s*시점|엠바고|붙임\s*\d|advertisement|sponsored content|\[edit\]|retrieved from"
+    r"|from wikipedia|jump to (?:navigation|search)|listen to this article|reading time|min read|분 읽기",
+    re.IGNORECASE)
+# Bylines, datelines and photo credits: the whole (short) line is one of them.
+_BYLINE = re.compile(
+    r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
+    r"(?:\s*(?:,|and|&|\||/|-|–|—)\s*.{0,60})?$"
+    r"|(?:published|updated|posted|last updated|first published|date)\s*(?:on|:)?\s*.{0,40}\d{4}.{0,30}$"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}$"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}.{0,30}$"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}"
+    r"(?:\s*\(\d+\))?$"
+    r"|(?:입력|수정|승인|등록|게재|발행|송고|기사입력|최종수정|업데이트|작성일|등록일|발행일)\s*[:：]?\s*\d{2,4}[.\-/년].{0,60}$"
+    r"|\d{4}[.\-/]\s?\d{1,2}[.\-/]\s?\d{1,2}\.?(?:\s*[(（][월화수목금토일][)）])?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"(?:\s*[|·]\s*.{0,40})?$"
+    r"|\d{4}년\s*\d{1,2}월(?:\s*\d{1,2}일)?(?:\s*\(\d+\))?(?:\s+\d{1,2}:\d{2})?$"
+    r"|[가-힣]{2,4}\s*(?:기자|특파원|논설위원|선임기자|객원기자|통신원|리포터|PD|앵커)(?:\s*[=:]|\s+[\w.+-]+@[\w.-]+|\s*$|\s*[|·/].{0,40}$)"
+    r"|\([가-힣A-Za-z ]+=[가-힣A-Za-z0-9 ]+\)\s*[가-힣]{2,4}\s*(?:기자|특파원)\s*=?\s*$"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|(?:https?://|www\.)\S+$"
+    r"|[\[(]?(?:사진|그래픽|자료|영상|출처|제공|photo|image|picture|credit|source|courtesy|illustration)\s*[=:：].{0,120}[\])]?$"
+    r"|.{0,200}[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
+    r"|.{0,200}(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$"
+    r"|[▲△▶]\s*.{0,120}$",
+    re.IGNORECASE)
+# A whole line of menu items: "Home | About | Contact", "Home > News > North Korea".
+_MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}")
+# Headings of a references section; what follows them is reference material.
+_REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnotes", "bibliography",
+                        "works cited", "sources", "literature", "sources and notes", "notes and references",
+                        "참고문헌", "참고 문헌", "각주", "주석", "미주", "참고자료", "참고 자료", "주", "출처"})
+_NOTE_MARK = re.compile(r"(?:\[\d{1,3}\]|\d{1,3}[).]?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|†|주\s*\d{1,3}\)?)\s*\S")
+_CITATION = re.compile(
+    r"(?:19|20)\d\d|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|쪽|『|』|「|」|《"
+    r"|\bvol\.|\bno\.\s*\d|\binterview|면담|인터뷰|\bet al|\bpress\b|\bjournal\b|\breport\b|보고서|\beds?\.",
+    re.IGNORECASE)
+_NUMBERED_HEAD = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[Ⅰ-Ⅻ]{1,3}\.?|제\s*\d{1,2}\s*[장절편부]|"
+                            r"[가-하]\.|part\s+\w+|chapter\s+\w+|section\s+\w+)\s+\S", re.IGNORECASE)
+_SPEAKER = re.compile(r"(?:Q|A|문|답)\s*[:：.]|[○◯]|(?:Mr|Ms|Mrs|Dr|Sen|Rep|Chairman|Chairwoman)\.?\s+[A-Z]+\b")
+
+
+def _norm(text: str) -> str:
+    """Lower-cased, without leading bullets, trailing punctuation and counts such as ``(12)``."""
+    core = _NORMAL.sub("", text.lower())
+    return _COUNT.sub(" ", core).strip() if any(c.isdigit() for c in core) else core
+
+
+def _chrome(text: str) -> bool:
+    """Positive evidence that one paragraph is page chrome."""
+    n = len(text)
+    if n <= 60 and _norm(text) in _CHROME:
+        return True
+    if n <= 200 and _BYLINE.match(text):
+        return True
+    if n <= 250 and _CHROME_ANYWHERE.search(text):
+        return True
+    if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
+        return True
+    return not any(c.isalpha() for c in text)
+
+
+def _prose(text: str) -> bool:
+    """A paragraph of running prose: long, or a full sentence of some length."""
+    return len(text) >= 120 or len(text) >= 50 and ends_sentence(text) and " " in text
+
+
+def _heading_shape(text: str) -> bool:
+    if len(text) > 120 or len(text.split()) > 16 or text.endswith((".", ",", ";", ":", "·")):
+        return bool(_NUMBERED_HEAD.match(text)) and len(text) <= 120 and not text.endswith((",", ";"))
+    return not _SPEAKER.match(text)
+
+
+def _short_line(text: str) -> bool:
+    return len(text) <= 60 and not ends_sentence(text)
+
+
+def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]) -> list[str]:
+    """The kind of each paragraph, given its text, its number of lines, and whether a page break follows it.
+
+    >>> decide(["Home", "About us", "Contact", "Markets after the famine",
+    ...         "When the rations stopped, mothers traded at the market to keep their families alive.",
+    ...         "© 2024 Example. All rights reserved."], [1] * 6, [False] * 6)
+    ['boilerplate', 'boilerplate', 'boilerplate', 'heading', 'body', 'boilerplate']
+    """
+    n = len(texts)
+    kinds = [BODY] * n
+    prose = [_prose(t) for t in texts]
+    for i, t in enumerate(texts):
+        if _chrome(t):
+            kinds[i] = BOILERPLATE
+    # Lists under a chrome head ("Related articles", "관련기사", "Categories"): short lines after it.
+    i = 0
+    while i < n:
+        if kinds[i] == BOILERPLATE and _norm(texts[i]) in _LIST_HEADS:
+            j = i + 1
+            while j < n and lines[j] == 1 and len(texts[j]) <= 100 and not prose[j] or \
+                    j < n and kinds[j] == BOILERPLATE:
+                kinds[j] = BOILERPLATE
+                j += 1
+            i = j
+        else:
+            i += 1
+    _references(texts, kinds, ends_page)
+    # Headings: short unpunctuated lines whose next kept paragraph is prose (or another heading before prose).
+    nxt: int | None = None  # index of the next body paragraph that is prose, seen from the end
+    heading_after = False
+    for i in range(n - 1, -1, -1):
+        if kinds[i] != BODY:
+            continue
+        if prose[i]:
+            nxt, heading_after = i, False
+            continue
+        if lines[i] <= 2 and _heading_shape(texts[i]) and nxt is not None and \
+                (_short_line(texts[i]) or _NUMBERED_HEAD.match(texts[i]) or texts[i].endswith(("?", "!"))):
+            if not heading_after or _NUMBERED_HEAD.match(texts[i]) or len(texts[i]) <= 80:
+                kinds[i] = HEADING
+                heading_after = True
+                continue
+        heading_after = False
+        nxt = None if not prose[i] and _short_line(texts[i]) else nxt
+    # Outside the article (before its first prose paragraph, after its last), short unpunctuated lines are chrome.
+    prose_at = [i for i in range(n) if prose[i] and kinds[i] == BODY]
+    if prose_at:
+        first, last = prose_at[0], prose_at[-1]
+        for i in range(n):
+            if kinds[i] == BODY and (i < first or i > last) and _short_line(texts[i]) and lines[i] == 1:
+                kinds[i] = BOILERPLATE
+        # A run of three or more short unpunctuated lines inside the article is a menu or a widget.
+        i = first
+        while i <= last:
+            j = i
+            while j <= last and kinds[j] in (BODY, BOILERPLATE) and _short_line(texts[j]) and \
+                    len(texts[j]) <= 30 and lines[j] == 1 and not prose[j]:
+                j += 1
+            if j - i >= 3:
+                for k in range(i, j):
+                    kinds[k] = BOILERPLATE
+            i = max(j, i + 1)
+    return kinds
+
+
+def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool]) -> None:
+    """Mark footnotes, endnotes and bibliography entries (and the heading of a references section)."""
+    n = len(texts)
+    in_refs = False
+    note = [bool(_NOTE_MARK.match(t)) and len(t) <= 700 and bool(_CITATION.search(t)) for t in texts]
+    for i, t in enumerate(texts):
+        if kinds[i] == BOILERPLATE:
+            continue
+        if len(t) <= 40 and _norm(t) in _REF_HEADS:
+            kinds[i] = HEADING
+            in_refs = True
+            continue
+        if in_refs:
+            if len(t) <= 700 and (note[i] or _CITATION.search(t) or len(t) <= 200):
+                kinds[i] = REFERENCE
+                continue
+            in_refs = False
+        if note[i] and (ends_page[i] or i + 1 < n and note[i + 1] or i > 0 and kinds[i - 1] == REFERENCE
+                        or i == n - 1):
+            kinds[i] = REFERENCE

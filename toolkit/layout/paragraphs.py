@@ -1,0 +1,114 @@
+"""Paragraphs from lines: blank lines, one line per paragraph, hard wraps and page breaks.
+
+A document's lines are either wrapped (e-mail, plain-text reports, PDF text
+layers: lines of one width, broken wherever the next word did not fit) or not
+(pasted news and portal copy: each line a paragraph). The wrap width is read
+off the document itself, and two lines are joined when the first one was
+evidently broken by the wrap, or when it stops mid-sentence and the next one
+carries on in lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .lines import Line, ends_sentence
+
+# A list item or a speaker turn starts a paragraph of its own.
+_ITEM = re.compile(r"(?:[•·∙◦▪▫■□◆◇▶▷►○●◎※☞\-–—*+]\s|\(?\d{1,3}[.)]\s|\(?[a-z가-힣][.)]\s|[①-⑳]|"
+                   r"(?:Q|A|Q\.|A\.|문|답)\s*[:：.]|[○◯]\s*\S)")
+_HYPHEN_END = re.compile(r"[a-z]-$")
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """Lines that make one paragraph, and how each line joins the next (``" "`` or ``""`` after a hyphen)."""
+
+    lines: list[Line] = field(default_factory=list)
+    joins: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Wrap:
+    """The wrap width of a document, and whether its lines break where words stopped fitting."""
+
+    width: int
+    exact: bool
+
+
+def _first_word(content: str) -> int:
+    cut = content.find(" ")
+    return len(content) if cut < 0 else cut
+
+
+def wrap_of(lines: list[Line]) -> Wrap | None:
+    """The document's wrap, or ``None`` when its lines are not hard-wrapped.
+
+    Wrapped text has many lines near one width that break mid-sentence; a
+    text with one line per paragraph has lines of every length that end their
+    sentences.
+    """
+    pairs = [(a, b) for a, b in zip(lines, lines[1:], strict=False)
+             if not b.blank_before and not a.furniture and not b.furniture]
+    if len(pairs) < 3:
+        return None
+    widths = sorted(len(a.content) for a, _ in pairs)
+    width = widths[min(len(widths) - 1, int(0.95 * len(widths)))]
+    if width < 20 or width > 160:
+        return None
+    near = [(a, b) for a, b in pairs if len(a.content) >= 0.7 * width]
+    if len(near) < 0.4 * len(pairs) or sum(not ends_sentence(a.content) for a, _ in near) < 0.5 * len(near):
+        return None
+    # Greedy wrapping (a fixed-width font): a mid-sentence line could not take the next word.
+    mid = [(a, b) for a, b in near if not ends_sentence(a.content)]
+    forced = sum(len(a.content) + 1 + _first_word(b.content) > width for a, b in mid)
+    return Wrap(width, forced >= 0.9 * len(mid))
+
+
+def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str | None:
+    """How line ``a`` joins line ``b`` in one paragraph (``" "``, or ``""`` for a hyphen), else ``None``."""
+    if _ITEM.match(b.content):
+        return None
+    lower_next = b.content[0].islower()
+    if _HYPHEN_END.search(a.content) and lower_next:
+        return ""
+    mid_sentence = not ends_sentence(a.content) and not a.content.endswith(":")
+    if page_break:
+        # Across a page break (or its running header) only a sentence left open carries on.
+        return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
+    if wrap is None:
+        return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
+    if b.indent > a.indent + 1:
+        return None
+    room = len(a.content) + 1 + _first_word(b.content) <= wrap.width
+    if wrap.exact:
+        return None if room else " "
+    if mid_sentence:
+        return " " if lower_next or len(a.content) >= 0.6 * wrap.width else None
+    return " " if len(a.content) >= 0.9 * wrap.width and not room else None
+
+
+def paragraphs(lines: list[Line]) -> list[Paragraph]:
+    """Group the non-furniture lines into paragraphs, in order."""
+    wrap = wrap_of(lines)
+    out: list[Paragraph] = []
+    prev: Line | None = None
+    gap = False  # furniture or a page break since ``prev``
+    for ln in lines:
+        if ln.furniture:
+            gap = True
+            continue
+        join = None
+        if prev is not None:
+            page_break = gap or ln.page != prev.page
+            if page_break or not ln.blank_before:
+                join = _continues(prev, ln, wrap, page_break=page_break)
+        if join is None:
+            out.append(Paragraph([ln]))
+        else:
+            para = out[-1]
+            para.joins.append(join)
+            para.lines.append(ln)
+        prev, gap = ln, False
+    return out
