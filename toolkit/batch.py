@@ -208,7 +208,7 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
         resume: bool = False, overwrite: bool = False, scheduler: str | None = None,
         text_column: str = "text", id_column: str | None = None, backend: str | None = None,
         model: str | None = None, lang: str | None = None, tokens: bool = False,
-        chunksize: int = 32, progress: bool | None = None) -> Summary:
+        chunksize: int = 32, progress: bool | None = None, layout: bool = True) -> Summary:
     """Analyse every record of ``inputs`` into ``out``; see the module docstring for the guarantees.
 
     Args:
@@ -217,12 +217,13 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
         overwrite: replace an existing output instead of refusing.
         scheduler: a Dask scheduler address (``tcp://host:8786``).
         progress: a progress bar (default: when stderr is a terminal; else log lines).
+        layout: recover paragraphs and kinds from each record's layout (``False``: one passage per record).
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown batch format {fmt!r}; use {', '.join(FORMATS)}")
     from .analyzer import Analyzer
 
-    settings = Analyzer(backend=backend, model=model, lang=lang, tokens=tokens).settings()
+    settings = Analyzer(backend=backend, model=model, lang=lang, tokens=tokens, layout=layout).settings()
     if model is None:
         settings["model"] = None
     log_path = out if fmt == "jsonl" else out.with_name(out.name + ".log.jsonl")

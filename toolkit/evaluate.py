@@ -221,3 +221,255 @@ def format_report(report: dict[str, Any]) -> str:
             if ent["canonical_agreement"] is not None:
                 lines.append(f"  canonical name agreement on strict matches: {ent['canonical_agreement']:.3f}")
     return "\n".join(lines)
+
+
+# --- Documents: segmentation, passage kinds, and factors on whole documents -------------------------
+
+_VISIBLE_SKIP = frozenset(" \t\n\r\f\v\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\u2028\u2029\x85")
+
+
+@dataclass
+class GoldDocument:
+    """A whole document with its gold passages (ANNOTATION.md, "Documents")."""
+
+    id: str
+    lang: str
+    text: str
+    passages: list[dict[str, Any]]
+    entities: list[dict[str, Any]] | None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def read_documents(path: Path) -> list[GoldDocument]:
+    """Read gold documents (records with ``passages``); a malformed one is an :class:`InputError`."""
+    if not path.exists():
+        raise InputNotFoundError(f"{path}: no such file")
+    out: list[GoldDocument] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            text = obj["text"]
+            passages = obj["passages"]
+            if not isinstance(text, str) or not isinstance(passages, list):
+                raise TypeError("text must be a string and passages a list")
+            for p in passages:
+                if not 0 <= p["start"] < p["end"] <= len(text) or p["kind"] not in DOCUMENT_KINDS:
+                    raise ValueError(f"bad passage {p}")
+                if set(p.get("labels") or []) - set(FACTORS):
+                    raise ValueError(f"unknown labels in {p}")
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{path}:{n}: not a gold document ({exc})") from None
+        meta = {k: v for k, v in obj.items() if k not in ("id", "lang", "text", "passages", "entities")}
+        out.append(GoldDocument(str(obj.get("id", f"{path}:{n}")), obj.get("lang") or "", text, passages,
+                                obj.get("entities"), meta))
+    return out
+
+
+DOCUMENT_KINDS = ("body", "heading", "boilerplate", "reference")
+
+
+def is_document_file(path: Path) -> bool:
+    """True when the first record of a JSONL file is a gold document (it has ``passages``)."""
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    return "passages" in json.loads(line)
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return False
+
+
+def _match(gold: Sequence[tuple[int, int]], pred: Sequence[tuple[int, int]], slack: int = 2) -> Counts:
+    """Passages matched one to one when both ends are within ``slack`` characters."""
+    used: set[int] = set()
+    tp = 0
+    for ps, pe in pred:
+        for i, (gs, ge) in enumerate(gold):
+            if i not in used and abs(gs - ps) <= slack and abs(ge - pe) <= slack:
+                used.add(i)
+                tp += 1
+                break
+    return Counts(tp, len(pred) - tp, len(gold) - tp)
+
+
+def _kind_mask(text: str, passages: Sequence[Any], kind_of: Callable[[Any], str]) -> list[str]:
+    """The kind of every character (innermost passage wins: a page number inside a paragraph)."""
+    mask = [""] * len(text)
+    for p in sorted(passages, key=lambda p: -(_end(p) - _start(p))):
+        k = kind_of(p)
+        for i in range(_start(p), _end(p)):
+            mask[i] = k
+    return mask
+
+
+def _start(p: Any) -> int:
+    return int(p["start"] if isinstance(p, dict) else p.start)
+
+
+def _end(p: Any) -> int:
+    return int(p["end"] if isinstance(p, dict) else p.end)
+
+
+def precut_text(doc: GoldDocument, passage: dict[str, Any]) -> str:
+    """A gold paragraph as a clean pre-cut passage: inner passages (page furniture) removed, wraps joined."""
+    import re
+
+    s, e = passage["start"], passage["end"]
+    inner = sorted((p["start"], p["end"]) for p in doc.passages
+                   if s < p["start"] and p["end"] <= e and p is not passage)
+    parts, pos = [], s
+    for a, b in inner:
+        parts.append(doc.text[pos:a])
+        pos = b
+    parts.append(doc.text[pos:e])
+    joined = re.sub(r"(?<=[a-z])-[ \t]*(?:\r\n|[\n\r\f])[\s]*(?=[a-z])", "", "".join(parts))
+    return " ".join(joined.split())
+
+
+def score_documents(docs: Sequence[GoldDocument], analyze: Callable[[GoldDocument], Any],
+                    precut_labels: Callable[[GoldDocument, list[str]], list[list[str]]] | None = None
+                    ) -> dict[str, Any]:
+    """Segmentation, kinds and factors of whole documents against gold, overall and per language.
+
+    ``analyze`` gives the :class:`~toolkit.results.Analysis` of a document;
+    ``precut_labels`` the predicted labels of its gold body paragraphs given as
+    pre-cut passages (the baseline the document figures stand beside).
+
+    Reported: paragraph boundaries (a predicted passage matches a gold one when
+    both ends are within 2 characters) over the article's passages (body,
+    heading, reference) and over all passages; boilerplate precision and recall
+    over visible characters; gold body paragraphs set aside; labelled passages
+    that are mostly gold boilerplate; factor macro-F1 on the documents (labels
+    of the passages overlapping each gold paragraph) beside the pre-cut one.
+    """
+    buckets: dict[str, dict[str, Any]] = {}
+
+    def bucket(lang: str) -> dict[str, Any]:
+        return buckets.setdefault(lang, {
+            "docs": 0, "content": Counts(), "all": Counts(), "body": Counts(), "bp": Counts(),
+            "body_chars": [0, 0], "dropped": [0, 0], "chrome_labelled": 0,
+            "doc_factors": {f: Counts() for f in FACTORS}, "cut_factors": {f: Counts() for f in FACTORS},
+            "strict": {lab: Counts() for lab in ENTITY_LABELS}, "n_ent": 0})
+
+    for doc in docs:
+        res = analyze(doc)
+        targets = [bucket("all"), bucket(doc.lang or "unknown")]
+        gold, pred = doc.passages, list(res.passages)
+        content = _match([(p["start"], p["end"]) for p in gold if p["kind"] != "boilerplate"],
+                         [(p.start, p.end) for p in pred if p.kind != "boilerplate"])
+        every = _match([(p["start"], p["end"]) for p in gold], [(p.start, p.end) for p in pred])
+        body = _match([(p["start"], p["end"]) for p in gold if p["kind"] == "body"],
+                      [(p.start, p.end) for p in pred if p.kind == "body"])
+        gmask = _kind_mask(doc.text, gold, lambda p: p["kind"])
+        pmask = _kind_mask(doc.text, pred, lambda p: p.kind)
+        bp = Counts()
+        body_chars = [0, 0]
+        for i, ch in enumerate(doc.text):
+            if ch in _VISIBLE_SKIP or ch.isspace():
+                continue
+            g, p = gmask[i], pmask[i]
+            if g == "boilerplate" or p == "boilerplate":
+                bp.tp += g == p == "boilerplate"
+                bp.fp += p == "boilerplate" and g != "boilerplate"
+                bp.fn += g == "boilerplate" and p != "boilerplate"
+            if g == "body":
+                body_chars[0] += 1
+                body_chars[1] += p not in ("body", "")
+        dropped = [0, 0]
+        doc_counts = {f: Counts() for f in FACTORS}
+        body_gold = [p for p in gold if p["kind"] == "body"]
+        for gp in body_gold:
+            where = [i for i in range(gp["start"], gp["end"]) if gmask[i] == "body" and not doc.text[i].isspace()]
+            dropped[0] += 1
+            dropped[1] += sum(pmask[i] != "body" for i in where) > len(where) / 2
+            if gp.get("labels") is None:
+                continue
+            found = {lab for p in pred if p.kind == "body" and p.start < gp["end"] and gp["start"] < p.end
+                     for lab in p.labels}
+            for f, c in factor_counts(gp["labels"], found).items():
+                doc_counts[f].add(c)
+        chrome_labelled = 0
+        for p in pred:
+            if p.labels:
+                kinds = [gmask[i] for i in range(p.start, p.end) if not doc.text[i].isspace()]
+                chrome_labelled += sum(k == "boilerplate" for k in kinds) > len(kinds) / 2
+        cut_counts = {f: Counts() for f in FACTORS}
+        if precut_labels is not None:
+            labelled = [gp for gp in body_gold if gp.get("labels") is not None]
+            for gp, labs in zip(labelled, precut_labels(doc, [precut_text(doc, gp) for gp in labelled]),
+                                strict=True):
+                for f, c in factor_counts(gp["labels"], labs).items():
+                    cut_counts[f].add(c)
+        ent_counts: dict[str, Counts] | None = None
+        if doc.entities is not None:
+            spans = [(p["start"], p["end"]) for p in body_gold]
+            inside = [e for e in res.entities if any(s <= e.start and e.end <= t for s, t in spans)]
+            ent_counts = entity_counts(doc.entities, inside, overlap=False)
+        for t in targets:
+            t["docs"] += 1
+            for key, c in (("content", content), ("all", every), ("body", body), ("bp", bp)):
+                t[key].add(c)
+            for k in (0, 1):
+                t["body_chars"][k] += body_chars[k]
+                t["dropped"][k] += dropped[k]
+            t["chrome_labelled"] += chrome_labelled
+            for f in FACTORS:
+                t["doc_factors"][f].add(doc_counts[f])
+                t["cut_factors"][f].add(cut_counts[f])
+            if ent_counts is not None:
+                t["n_ent"] += 1
+                for lab in ENTITY_LABELS:
+                    t["strict"][lab].add(ent_counts.get(lab, Counts()))
+    report: dict[str, Any] = {}
+    for lang, b in sorted(buckets.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+        part: dict[str, Any] = {
+            "documents": b["docs"],
+            "boundaries": {"article": b["content"].scores(), "all": b["all"].scores(), "body": b["body"].scores()},
+            "boilerplate": b["bp"].scores(),
+            "body_chars_set_aside": round(b["body_chars"][1] / b["body_chars"][0], 4) if b["body_chars"][0] else 0.0,
+            "body_paragraphs_set_aside": b["dropped"][1],
+            "body_paragraphs": b["dropped"][0],
+            "labelled_boilerplate": b["chrome_labelled"],
+            "factors_documents": summarize(b["doc_factors"], FACTORS),
+        }
+        if precut_labels is not None:
+            part["factors_precut"] = summarize(b["cut_factors"], FACTORS)
+        if b["n_ent"]:
+            part["entities_body"] = summarize(b["strict"], ENTITY_LABELS)
+        report[lang] = part
+    return report
+
+
+def format_documents(report: dict[str, Any]) -> str:
+    """A plain-text table of a :func:`score_documents` report."""
+    lines: list[str] = []
+    for lang, part in report.items():
+        lines.append(f"[{lang}] {part['documents']} documents")
+        lines.append(f"  {'paragraph boundaries (±2 chars)':<40}{'P':>8}{'R':>8}{'F1':>8}{'n':>6}")
+        for name in ("article", "body", "all"):
+            s = part["boundaries"][name]
+            lines.append(f"  {name + ' passages':<40}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+                         f"{s['support']:>6}")
+        s = part["boilerplate"]
+        lines.append(f"  {'boilerplate (visible characters)':<40}{s['precision']:>8.3f}{s['recall']:>8.3f}"
+                     f"{s['f1']:>8.3f}")
+        lines.append(f"  body paragraphs set aside: {part['body_paragraphs_set_aside']} of {part['body_paragraphs']}"
+                     f" (body characters: {part['body_chars_set_aside']:.2%}); labelled passages that are "
+                     f"boilerplate: {part['labelled_boilerplate']}")
+        doc_f = part["factors_documents"]
+        cut = part.get("factors_precut")
+        head = f"  {'factor F1':<14}{'documents':>10}" + (f"{'pre-cut':>10}" if cut else "")
+        lines.append(head)
+        for name in (*FACTORS, "macro"):
+            row = f"  {name:<14}{doc_f[name]['f1']:>10.3f}"
+            if cut:
+                row += f"{cut[name]['f1']:>10.3f}"
+            lines.append(row)
+        if "entities_body" in part:
+            e = part["entities_body"]
+            lines.append("  entities in body (strict F1): " + ", ".join(
+                f"{lab} {e[lab]['f1']:.3f}" for lab in (*ENTITY_LABELS, "micro")))
+    return "\n".join(lines)

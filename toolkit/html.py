@@ -35,6 +35,10 @@ _CSS = (
     "table{border-collapse:collapse;width:100%;font-size:.9em}"
     "td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left}"
     ".legend span{margin-right:12px}.meta{color:#666;font-size:.85em}.error{color:#b00020}"
+    ".passage.aside{display:block;padding:4px 0;color:#999;font-size:.85em}"
+    ".passage.aside .kind{font-size:.75em;text-transform:uppercase;letter-spacing:.05em;margin-right:8px}"
+    ".passage.heading{display:block;padding:10px 0 2px;font-weight:700;color:#444}"
+    ".section{font-size:.75em;color:#888;margin-bottom:4px}"
     + "".join(f"mark.{label}{{background:{color}}}" for label, color in _COLORS.items())
     + "".join(f".ev.{f}{{text-decoration-color:{color}}}" for f, color in _FACTOR_COLORS.items())
 )
@@ -64,7 +68,16 @@ def _record(res: Analysis) -> str:
     out = [f"<section class='record'><h2>{escape(res.id)}</h2>",
            f"<p class='meta'>language: {escape(res.lang)} · {len(res.passages)} passages · "
            f"{len(res.entities)} entities</p>"]
+    body = sum(p.kind == "body" for p in res.passages)
+    out[-1] = out[-1].replace(f"{len(res.passages)} passages", f"{body} body passages of {len(res.passages)}")
     for p in res.passages:
+        if p.kind == "heading":
+            out.append(f"<div class='passage heading'>{_marked(text, res, p)}</div>")
+            continue
+        if p.kind != "body":  # set aside: shown greyed, not classified
+            out.append(f"<div class='passage aside {escape(p.kind)}' title='set aside, not classified'>"
+                       f"<span class='kind'>{escape(p.kind)}</span>{escape(text[p.start:p.end])}</div>")
+            continue
         out.append("<div class='passage'><div class='text'>" + _marked(text, res, p) + "</div><div>")
         for f in FACTORS:
             score = p.scores.get(f, 0.0)

@@ -70,6 +70,8 @@ def _passages_from_jsonl(path: Path, counts: Counter[str]) -> Iterator[_Passage]
         meta = rec.get("meta") or {}
         source = _meta_value(meta, "source_name", "publisher", "outlet", "source")
         for p in rec.get("passages", []):
+            if p.get("kind", "body") != "body":
+                continue  # headings, page chrome and references are not counted
             ents = [(e["canonical"], e["label"]) for e in rec.get("entities", [])
                     if p["start"] <= e["start"] < p["end"]]
             yield _Passage(rec["id"], p["lang"], tuple(p["labels"]), ents, source, _year(meta))
@@ -85,7 +87,7 @@ def _passages_from_table(path: Path, counts: Counter[str]) -> Iterator[_Passage]
             counts["records"] += 1
             if row.get("error"):
                 counts["errors"] += 1
-        if row.get("error") or row.get("passage") in (None, ""):
+        if row.get("error") or row.get("passage") in (None, "") or (row.get("kind") or "body") != "body":
             continue
         meta = json.loads(row["meta"]) if row.get("meta") else {}
         ents = []

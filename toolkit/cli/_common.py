@@ -38,6 +38,10 @@ BackendArg = Annotated[str | None, typer.Option(
     "--backend", help="Korean analyser: mecab (default), okt, komoran, hannanum, kkma, kiwi.")]
 TextColumn = Annotated[str, typer.Option("--text-column", help="CSV column holding the text.")]
 IdColumn = Annotated[str | None, typer.Option("--id-column", help="CSV column holding the record id.")]
+LayoutArg = Annotated[bool, typer.Option(
+    "--layout/--no-layout",
+    help="Recover paragraphs and passage kinds from the layout (default); --no-layout takes each record "
+         "as one pre-cut passage.")]
 OutPath = Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")]
 
 class JsonOut:

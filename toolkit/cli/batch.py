@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ..batch import run
-from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
+from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, LayoutArg, TextColumn, app, lang_value, user_errors
 from .classify import ModelOpt
 
 
@@ -36,6 +36,7 @@ def batch_cmd(
     lang: LangArg = LangOpt.auto,
     backend: BackendArg = None,
     model: ModelOpt = None,
+    layout: LayoutArg = True,
     text_column: TextColumn = "text",
     id_column: IdColumn = None,
 ) -> None:
@@ -48,5 +49,5 @@ def batch_cmd(
     with user_errors():
         summary = run(inputs, out, fmt=fmt.value, workers=workers, resume=resume, overwrite=overwrite,
                       scheduler=scheduler, text_column=text_column, id_column=id_column, backend=backend,
-                      model=str(model) if model else None, lang=lang_value(lang), tokens=tokens)
+                      model=str(model) if model else None, lang=lang_value(lang), tokens=tokens, layout=layout)
     typer.echo(json.dumps(summary.to_dict(), ensure_ascii=False), err=True)

@@ -12,7 +12,19 @@ import typer
 from ..analyzer import Analyzer, Failure
 from ..evaluate import FACTORS
 from ..io import read_records
-from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
+from ._common import (
+    BackendArg,
+    IdColumn,
+    Inputs,
+    JsonOut,
+    LangArg,
+    LangOpt,
+    LayoutArg,
+    TextColumn,
+    app,
+    lang_value,
+    user_errors,
+)
 
 
 class ClsFormat(str, Enum):
@@ -30,6 +42,7 @@ def classify_cmd(
     lang: LangArg = LangOpt.auto,
     backend: BackendArg = None,
     model: ModelOpt = None,
+    layout: LayoutArg = True,
     fmt: Annotated[ClsFormat, typer.Option("--format", "-f", help="Output format.")] = ClsFormat.text,
     text_column: TextColumn = "text",
     id_column: IdColumn = None,
@@ -40,7 +53,7 @@ def classify_cmd(
     scores, and the words that pushed each label up (evidence).
     """
     failed = False
-    analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang))
+    analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang), layout=layout)
     out = JsonOut(fmt.value)
     with user_errors():
         records = read_records(inputs, text_column=text_column, id_column=id_column)
@@ -54,6 +67,9 @@ def classify_cmd(
             if fmt is ClsFormat.text:
                 sys.stdout.write(f"== {result.id} [{result.lang}]\n")
                 for i, p in enumerate(result.passages, 1):
+                    if p.kind != "body":
+                        sys.stdout.write(f"  passage {i} [{p.start}:{p.end}] {p.lang}: ({p.kind}, set aside)\n")
+                        continue
                     scores = " ".join(f"{f}={p.scores[f]:.2f}" for f in FACTORS)
                     labels = ", ".join(p.labels) or "(none)"
                     sys.stdout.write(f"  passage {i} [{p.start}:{p.end}] {p.lang}: {labels}   {scores}\n")

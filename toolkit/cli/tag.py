@@ -19,6 +19,7 @@ from ._common import (
     Inputs,
     LangArg,
     LangOpt,
+    LayoutArg,
     OutPath,
     TextColumn,
     app,
@@ -45,6 +46,7 @@ def tag_cmd(
     lang: LangArg = LangOpt.auto,
     backend: BackendArg = None,
     model: ModelOpt = None,
+    layout: LayoutArg = True,
     text_column: TextColumn = "text",
     id_column: IdColumn = None,
 ) -> None:
@@ -55,7 +57,7 @@ def tag_cmd(
     """
     html = fmt is TagFormat.html
     analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang), tokens=tokens,
-                        with_text=with_text or html)
+                        with_text=with_text or html, layout=layout)
     results: list[Analysis] = []
     failures: list[Failure] = []
     rows: list[dict[str, object]] = []

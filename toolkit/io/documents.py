@@ -28,7 +28,7 @@ def read_html(data: bytes, name: str) -> Record:
             value = getattr(doc, key, None)
             if value:
                 meta[key] = value
-    # trafilatura separates paragraphs with single newlines; passages need blank lines.
+    # trafilatura gives one paragraph per line; blank lines keep them apart for the layout step.
     paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
     body = "\n\n".join(paragraphs)
     if meta.get("title") and not body.startswith(str(meta["title"])):
@@ -36,8 +36,15 @@ def read_html(data: bytes, name: str) -> Record:
     return Record(name, unicodedata.normalize("NFC", body), meta)
 
 
+PAGE_BREAK = "\n\f\n"
+
+
 def read_pdf(data: bytes, name: str) -> Record:
     """The text layer of a PDF, page by page; ``meta["pages"]`` maps character offsets to pages.
+
+    Pages are joined by a form feed, as ``pdftotext`` writes them, so the layout
+    step sees the page breaks: it sets running headers and page numbers aside
+    and joins a paragraph that runs on to the next page.
 
     Raises:
         InputError: not a PDF, encrypted, or no text layer (a scan needs OCR first).
@@ -64,8 +71,8 @@ def read_pdf(data: bytes, name: str) -> Record:
         if not text:
             continue
         if parts:
-            parts.append("\n\n")
-            offset += 2
+            parts.append(PAGE_BREAK)
+            offset += len(PAGE_BREAK)
         starts.append([offset, number])
         parts.append(text)
         offset += len(text)

@@ -12,7 +12,7 @@ from typing import Any
 from .write import atomic_write_text
 
 FACTORS = ("structural", "economic", "pull", "network")
-COLUMNS = ("id", "lang", "passage", "start", "end", "passage_lang", "labels",
+COLUMNS = ("id", "lang", "passage", "start", "end", "passage_lang", "kind", "section", "labels",
            *(f"score_{f}" for f in FACTORS), "evidence", "entities", "meta", "error")
 
 
@@ -34,12 +34,13 @@ def rows(results: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 ents = [e for e in rec.get("entities", []) if p["start"] <= e["start"] < p["end"]]
                 row.update(
                     passage=n, start=p["start"], end=p["end"], passage_lang=p["lang"],
+                    kind=p.get("kind", "body"), section=p.get("section"),
                     labels=";".join(p["labels"]),
                     evidence=json.dumps(p.get("evidence", {}), ensure_ascii=False),
                     entities="; ".join(f"{e['canonical']}|{e['label']}|{e['id'] or ''}" for e in ents),
                 )
                 for f in FACTORS:
-                    row[f"score_{f}"] = p["scores"].get(f)
+                    row[f"score_{f}"] = p.get("scores", {}).get(f)
             yield row
 
 

@@ -69,7 +69,8 @@ _LIST_HEADS = frozenset({
     "추천기사", "추천 기사", "주요뉴스", "주요 뉴스", "태그", "카테고리", "목차", "많이 본"})
 # Chrome wherever it appears in a short line.
 _CHROME_ANYWHERE = re.compile(
-    r"©|ⓒ|\(c\)\s*\d{4}|copyright|all rights reserved|무단\s*전재|재배포\s*금지|저작권자|AI\s*학습\s*(?:및\s*)?활용\s*금지"
+    r"©|ⓒ|\(c\)\s*\d{4}|copyright|all rights reserved|무단\s*전재|재배포\s*금지|저작권자"
+    r"|AI\s*학습\s*(?:및\s*)?활용\s*금지"
     r"|privacy policy|terms of (?:use|service)|cookie|unsubscribe|수신\s*거부|수신을 원하지|"
     r"you are receiving this|view (?:this email )?in (?:your )?browser|웹(?:에서|으로) 보기|forward to a friend"
     r"|\d+\s+comments?\b|댓글\s*\d+|leave a (?:reply|comment)|your email address will not be published"
@@ -91,7 +92,8 @@ _BYLINE = re.compile(
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}"
     r"(?:\s*\(\d+\))?$"
     r"|(?:입력|수정|승인|등록|게재|발행|송고|기사입력|최종수정|업데이트|작성일|등록일|발행일)\s*[:：]?\s*\d{2,4}[.\-/년].{0,60}$"
-    r"|\d{4}[.\-/]\s?\d{1,2}[.\-/]\s?\d{1,2}\.?(?:\s*[(（][월화수목금토일][)）])?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"|\d{4}[.\-/]\s?\d{1,2}[.\-/]\s?\d{1,2}\.?(?:\s*[(（][월화수목금토일][)）])?"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s*[|·]\s*.{0,40})?$"
     r"|\d{4}년\s*\d{1,2}월(?:\s*\d{1,2}일)?(?:\s*\(\d+\))?(?:\s+\d{1,2}:\d{2})?$"
     r"|[가-힣]{2,4}\s*(?:기자|특파원|논설위원|선임기자|객원기자|통신원|리포터|PD|앵커)(?:\s*[=:]|\s+[\w.+-]+@[\w.-]+|\s*$|\s*[|·/].{0,40}$)"
@@ -140,7 +142,7 @@ def _chrome(text: str) -> bool:
 
 def _prose(text: str) -> bool:
     """A paragraph of running prose: long, or a full sentence of some length."""
-    return len(text) >= 120 or len(text) >= 50 and ends_sentence(text) and " " in text
+    return len(text) >= 120 or (len(text) >= 50 and ends_sentence(text) and " " in text)
 
 
 def _heading_shape(text: str) -> bool:
@@ -172,8 +174,8 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     while i < n:
         if kinds[i] == BOILERPLATE and _norm(texts[i]) in _LIST_HEADS:
             j = i + 1
-            while j < n and lines[j] == 1 and len(texts[j]) <= 100 and not prose[j] or \
-                    j < n and kinds[j] == BOILERPLATE:
+            while (j < n and lines[j] == 1 and len(texts[j]) <= 100 and not prose[j]) or \
+                    (j < n and kinds[j] == BOILERPLATE):
                 kinds[j] = BOILERPLATE
                 j += 1
             i = j
@@ -189,12 +191,14 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
         if prose[i]:
             nxt, heading_after = i, False
             continue
-        if lines[i] <= 2 and _heading_shape(texts[i]) and nxt is not None and \
-                (_short_line(texts[i]) or _NUMBERED_HEAD.match(texts[i]) or texts[i].endswith(("?", "!"))):
-            if not heading_after or _NUMBERED_HEAD.match(texts[i]) or len(texts[i]) <= 80:
-                kinds[i] = HEADING
-                heading_after = True
-                continue
+        t = texts[i]
+        numbered = bool(_NUMBERED_HEAD.match(t))
+        if lines[i] <= 2 and nxt is not None and _heading_shape(t) and \
+                (_short_line(t) or numbered or t.endswith(("?", "!"))) and \
+                (not heading_after or numbered or len(t) <= 80):
+            kinds[i] = HEADING
+            heading_after = True
+            continue
         heading_after = False
         nxt = None if not prose[i] and _short_line(texts[i]) else nxt
     # Outside the article (before its first prose paragraph, after its last), short unpunctuated lines are chrome.
@@ -235,6 +239,6 @@ def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool
                 kinds[i] = REFERENCE
                 continue
             in_refs = False
-        if note[i] and (ends_page[i] or i + 1 < n and note[i + 1] or i > 0 and kinds[i - 1] == REFERENCE
+        if note[i] and (ends_page[i] or (i + 1 < n and note[i + 1]) or (i > 0 and kinds[i - 1] == REFERENCE)
                         or i == n - 1):
             kinds[i] = REFERENCE

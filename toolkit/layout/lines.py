@@ -117,8 +117,8 @@ def mark_furniture(lines: list[Line]) -> None:
         if _PAGE_NUMBER.fullmatch(ln.content):
             ln.furniture = True
             continue
-        if len(ln.content) > 120 or ends_sentence(ln.content) and not ln.content.endswith(")"):
+        if len(ln.content) > 120 or (ends_sentence(ln.content) and not ln.content.endswith(")")):
             continue
         key = _key(ln.content)
-        if edge[key] >= 2 or anywhere[key] >= 3 and any(c.isalpha() for c in key) and len(key) >= 12:
+        if edge[key] >= 2 or (anywhere[key] >= 3 and any(c.isalpha() for c in key) and len(key) >= 12):
             ln.furniture = True

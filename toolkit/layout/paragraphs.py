@@ -10,6 +10,7 @@ carries on in lower case.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -49,7 +50,7 @@ def wrap_of(lines: list[Line]) -> Wrap | None:
     text with one line per paragraph has lines of every length that end their
     sentences.
     """
-    pairs = [(a, b) for a, b in zip(lines, lines[1:], strict=False)
+    pairs = [(a, b) for a, b in itertools.pairwise(lines)
              if not b.blank_before and not a.furniture and not b.furniture]
     if len(pairs) < 3:
         return None
