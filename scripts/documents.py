@@ -233,18 +233,27 @@ def _wrap_lines(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [text]
 
 
-def _hyphenate(lines: list[str], width: int, rnd: random.Random) -> list[str]:
-    """Split some long words at a line end with a hyphen, as typesetting does (English only)."""
-    out = list(lines)
-    for i in range(len(out) - 1):
-        nxt = out[i + 1].split(" ", 1)
-        word = nxt[0]
-        if len(word) >= 8 and word.isalpha() and word.islower() and rnd.random() < 0.3:
-            cut = len(word) // 2
-            if len(out[i]) + 1 + cut + 1 <= width + 2:
-                out[i] = f"{out[i]} {word[:cut]}-"
-                out[i + 1] = word[cut:] + (" " + nxt[1] if len(nxt) > 1 else "")
-    return out
+def _wrap_hyphenated(text: str, width: int, rnd: random.Random) -> list[str]:
+    """Greedy wrapping that sometimes splits a long word at the line end with a hyphen, as typesetting does."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if not line:
+            line = word
+        elif len(line) + 1 + len(word) <= width:
+            line += " " + word
+        else:
+            room = width - len(line) - 2
+            if word.isalpha() and word.islower() and len(word) >= 8 and room >= 3 and rnd.random() < 0.35:
+                cut = min(room, len(word) - 3)
+                lines.append(f"{line} {word[:cut]}-")
+                line = word[cut:]
+            else:
+                lines.append(line)
+                line = word
+    if line:
+        lines.append(line)
+    return lines
 
 
 def render_wrapped(doc: dict[str, Any], rnd: random.Random, *, pdf: bool = False) -> Writer:
@@ -269,10 +278,13 @@ def render_wrapped(doc: dict[str, Any], rnd: random.Random, *, pdf: bool = False
         text, ents = _plain(block, lang)
         kind = _kind(block)
         if kind == "body":
-            lines = _wrap_lines(indent + text, width)
-            lines[0] = lines[0][len(indent):]
             if lang == "en":
-                lines = _hyphenate(lines, width, rnd)
+                lines = _wrap_hyphenated("#" * len(indent) + " " + text if indent else text, width, rnd)
+                if indent:
+                    lines[0] = lines[0][len(indent) + 1 :]
+            else:
+                lines = _wrap_lines(indent + text, width)
+                lines[0] = lines[0][len(indent):]
             units.append((lines, kind, block.get("labels"), ents, indent))
         else:
             units.append((_wrap_lines(text, width), kind, None, [], ""))

@@ -43,6 +43,13 @@ _CHROME_LINES = (
     "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
     "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
     "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
+    "main page", "current events", "random article", "community portal", "recent changes", "view history",
+    "tools", "talk", "read", "article", "page", "press release", "news release", "media advisory", "statement",
+    "gift this article", "save", "save article", "bookmark", "more", "show more", "load more", "see more",
+    "you might also like", "you may also like", "more long reads", "also read", "don't miss", "editor's picks",
+    "join the discussion", "comments are closed", "add a comment", "write a comment", "enjoying this story",
+    "enjoyed this article", "enjoyed this story", "support our journalism", "support independent journalism",
+    "related coverage", "related reading", "more coverage", "more on this story", "in other news",
     # Korean menus, widgets and footers
     "홈", "홈으로", "로그인", "로그아웃", "회원가입", "마이페이지", "전체메뉴", "메뉴", "검색", "검색어", "닫기",
     "구독", "구독하기", "뉴스레터", "공유", "공유하기", "카카오톡", "카카오스토리", "페이스북", "트위터", "네이버",
@@ -66,7 +73,10 @@ _LIST_HEADS = frozenset({
     "categories", "category", "archives", "archive", "tags", "topics", "blogroll", "meta", "see also",
     "contents", "table of contents", "external links", "follow us", "connect with us", "stay connected",
     "관련기사", "관련 기사", "많이 본 뉴스", "많이 본 기사", "인기기사", "인기 기사", "최신기사", "최신 기사",
-    "추천기사", "추천 기사", "주요뉴스", "주요 뉴스", "태그", "카테고리", "목차", "많이 본"})
+    "추천기사", "추천 기사", "주요뉴스", "주요 뉴스", "태그", "카테고리", "목차", "많이 본",
+    "related coverage", "related reading", "more coverage", "more on this story", "in other news",
+    "you might also like", "you may also like", "more long reads", "also read", "editor's picks", "don't miss",
+    "more from"})
 # Chrome wherever it appears in a short line.
 _CHROME_ANYWHERE = re.compile(
     r"©|ⓒ|\(c\)\s*\d{4}|copyright|all rights reserved|무단\s*전재|재배포\s*금지|저작권자"
@@ -80,7 +90,12 @@ _CHROME_ANYWHERE = re.compile(
     r"this (?:article|story|post) (?:was|first)|originally (?:published|appeared)|reprinted (?:with|from)"
     r"|for (?:media|press) (?:inquiries|enquiries)|media contact|press office|담당\s*부서|담당자\s*[:：]|"
     r"배포\s*일시|보도\s*시점|엠바고|붙임\s*\d|advertisement|sponsored content|\[edit\]|retrieved from"
-    r"|from wikipedia|jump to (?:navigation|search)|listen to this article|reading time|min read|분 읽기",
+    r"|from wikipedia|the free encyclopedia|jump to (?:navigation|search)|listen to this article|reading time"
+    r"|min read|분 읽기|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on|creative commons"
+    r"|licen[cs]ed under|views expressed|do not necessarily reflect|\bsubscribe\b|\bsign up\b"
+    r"|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}|(?:→|»|›)$"
+    r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in|태그|키워드|분류)\s*[:：]"
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$",
     re.IGNORECASE)
 # Bylines, datelines and photo credits: the whole (short) line is one of them.
 _BYLINE = re.compile(
@@ -101,18 +116,25 @@ _BYLINE = re.compile(
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|(?:https?://|www\.)\S+$"
     r"|[\[(]?(?:사진|그래픽|자료|영상|출처|제공|photo|image|picture|credit|source|courtesy|illustration)\s*[=:：].{0,120}[\])]?$"
     r"|.{0,200}[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
+    r"|.{0,240}\b(?:photo|image|picture|credit|courtesy|illustration|사진)\s*[:：=]\s*[^.]{2,60}\.?$"
+    r"|.{0,240}/\s*(?:[\w.]+\s){0,3}(?:file\s)?(?:photos?|images?|pictures?|pool)\.?$"
     r"|.{0,200}(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$"
     r"|[▲△▶]\s*.{0,120}$",
     re.IGNORECASE)
 # A whole line of menu items: "Home | About | Contact", "Home > News > North Korea".
-_MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}")
+_MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}|[^|>›»/·]{1,25}\s[>›»]\s[^|>›»/·]{1,25}")
+# Heads of a comment section: after the article, everything from there on is page chrome.
+_COMMENT_HEAD = re.compile(r"(?:\d+\s+)?(?:comments?|responses?|replies|thoughts on .{1,80})(?:\s*\(\d+\))?"
+                           r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
+                           r"|댓글(?:\s*\d+)?(?:개)?|댓글\s*(?:쓰기|달기|보기)|전체\s*댓글.{0,10}", re.IGNORECASE)
+_BULLET = re.compile(r"[•·∙◦▪▫■□◆◇▶▷►●◎※☞*+\-–]\s")
 # Headings of a references section; what follows them is reference material.
 _REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnotes", "bibliography",
                         "works cited", "sources", "literature", "sources and notes", "notes and references",
                         "참고문헌", "참고 문헌", "각주", "주석", "미주", "참고자료", "참고 자료", "주", "출처"})
 _NOTE_MARK = re.compile(r"(?:\[\d{1,3}\]|\d{1,3}[).]?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|†|주\s*\d{1,3}\)?)\s*\S")
 _CITATION = re.compile(
-    r"(?:19|20)\d\d|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|쪽|『|』|「|」|《"
+    r"(?:19|20)\d\d|\^|↑|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|쪽|『|』|「|」|《"
     r"|\bvol\.|\bno\.\s*\d|\binterview|면담|인터뷰|\bet al|\bpress\b|\bjournal\b|\breport\b|보고서|\beds?\.",
     re.IGNORECASE)
 _NUMBERED_HEAD = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[Ⅰ-Ⅻ]{1,3}\.?|제\s*\d{1,2}\s*[장절편부]|"
@@ -141,11 +163,13 @@ def _chrome(text: str) -> bool:
 
 
 def _prose(text: str) -> bool:
-    """A paragraph of running prose: long, or a full sentence of some length."""
-    return len(text) >= 120 or (len(text) >= 50 and ends_sentence(text) and " " in text)
+    """A paragraph of running prose: long, or a full sentence of some length (a short question is not)."""
+    return len(text) >= 120 or (len(text) >= 50 and ends_sentence(text) and not text.endswith("?") and " " in text)
 
 
 def _heading_shape(text: str) -> bool:
+    if _BULLET.match(text):
+        return False
     if len(text) > 120 or len(text.split()) > 16 or text.endswith((".", ",", ";", ":", "·")):
         return bool(_NUMBERED_HEAD.match(text)) and len(text) <= 120 and not text.endswith((",", ";"))
     return not _SPEAKER.match(text)
@@ -174,32 +198,42 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     while i < n:
         if kinds[i] == BOILERPLATE and _norm(texts[i]) in _LIST_HEADS:
             j = i + 1
-            while (j < n and lines[j] == 1 and len(texts[j]) <= 100 and not prose[j]) or \
-                    (j < n and kinds[j] == BOILERPLATE):
+            while j < n and (kinds[j] == BOILERPLATE or lines[j] == 1 and len(texts[j]) <= 100 and not prose[j]):
+                if texts[j].strip().lower() in _REF_HEADS or kinds[j] == BODY and any(
+                        prose[k] and kinds[k] == BODY for k in range(j + 1, min(n, j + 3))):
+                    break  # a references section, or the heading of the prose that follows
                 kinds[j] = BOILERPLATE
                 j += 1
             i = j
         else:
             i += 1
+    # A comment section after the article's prose: all of it is chrome.
+    seen_prose = False
+    for i, t in enumerate(texts):
+        if prose[i] and kinds[i] == BODY:
+            seen_prose = True
+        elif seen_prose and len(t) <= 100 and _COMMENT_HEAD.fullmatch(_norm(t)):
+            for k in range(i, n):
+                kinds[k] = BOILERPLATE
+            break
     _references(texts, kinds, ends_page)
     # Headings: short unpunctuated lines whose next kept paragraph is prose (or another heading before prose).
     nxt: int | None = None  # index of the next body paragraph that is prose, seen from the end
-    heading_after = False
+    heading_after = 0  # headings just below this line (a title over a subtitle, a section over a subsection)
     for i in range(n - 1, -1, -1):
         if kinds[i] != BODY:
             continue
         if prose[i]:
-            nxt, heading_after = i, False
+            nxt, heading_after = i, 0
             continue
         t = texts[i]
         numbered = bool(_NUMBERED_HEAD.match(t))
         if lines[i] <= 2 and nxt is not None and _heading_shape(t) and \
-                (_short_line(t) or numbered or t.endswith(("?", "!"))) and \
-                (not heading_after or numbered or len(t) <= 80):
+                (heading_after == 0 or numbered or heading_after < 3 and len(t.split()) >= 3):
             kinds[i] = HEADING
-            heading_after = True
+            heading_after += 1
             continue
-        heading_after = False
+        heading_after = 0
         nxt = None if not prose[i] and _short_line(texts[i]) else nxt
     # Outside the article (before its first prose paragraph, after its last), short unpunctuated lines are chrome.
     prose_at = [i for i in range(n) if prose[i] and kinds[i] == BODY]
@@ -235,7 +269,7 @@ def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool
             in_refs = True
             continue
         if in_refs:
-            if len(t) <= 700 and (note[i] or _CITATION.search(t) or len(t) <= 200):
+            if len(t) <= 700 and (_NOTE_MARK.match(t) or _CITATION.search(t)):
                 kinds[i] = REFERENCE
                 continue
             in_refs = False
