@@ -166,7 +166,9 @@ def render_web_dump(doc: dict[str, Any], rnd: random.Random) -> Writer:
         for n, line in enumerate(group):
             if n:
                 w.raw("\n")
-            w.passage(line, "boilerplate")
+            lead = line[: len(line) - len(line.lstrip())]
+            w.raw(lead)
+            w.passage(line.strip(), "boilerplate")
     c = doc.get("chrome") or {}
     for key in ("newsletter_top", "toc"):
         if c.get(key):
@@ -413,8 +415,13 @@ def render_pdf(doc: dict[str, Any], path: Path) -> None:
         pdfmetrics.registerFont(UnicodeCIDFont("HYSMyeongJo-Medium"))
         font = bold = "HYSMyeongJo-Medium"
     else:
-        font, bold = "Times-Roman", "Times-Bold"
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=14, spaceAfter=7)
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        # DejaVu has the Latin letters of romanised Korean (ŏ, ŭ) that the standard PDF fonts lack
+        pdfmetrics.registerFont(TTFont("DejaVuSerif", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"))
+        pdfmetrics.registerFont(TTFont("DejaVuSerif-Bold", "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"))
+        font, bold = "DejaVuSerif", "DejaVuSerif-Bold"
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=14, spaceAfter=10)
     head = ParagraphStyle("head", fontName=bold, fontSize=13, leading=17, spaceBefore=8, spaceAfter=6)
     note = ParagraphStyle("note", fontName=font, fontSize=8.5, leading=11, spaceAfter=3)
     header = (doc.get("chrome") or {}).get("running_header") or doc.get("site") or doc["title"][:50]

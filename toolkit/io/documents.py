@@ -58,7 +58,7 @@ def read_pdf(data: bytes, name: str) -> Record:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise InputError(f"{name}: encrypted PDF")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_with_paragraph_gaps(page) for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, OSError) as exc:
         raise InputError(f"{name}: unreadable PDF ({type(exc).__name__})") from None
     if not any(p.strip() for p in pages):
@@ -77,3 +77,40 @@ def read_pdf(data: bytes, name: str) -> Record:
         parts.append(text)
         offset += len(text)
     return Record(name, "".join(parts), {"source": name, "pages": starts})
+
+
+def _with_paragraph_gaps(page: Any) -> str:
+    """A page's text in reading order, with a blank line where the page itself leaves a paragraph gap.
+
+    pypdf's plain extraction keeps the reading order (columns stay apart) but
+    drops vertical space; its layout mode keeps the space (blank lines between
+    paragraphs, first-line indents) but sets columns side by side. A line of
+    the plain text that starts a paragraph in the layout rendering (after a
+    blank line, or indented past the page's margin) gets a blank line before
+    it; where the two renderings disagree (columns), nothing is added.
+    """
+    text: str = page.extract_text() or ""
+    try:
+        laid: str = page.extract_text(extraction_mode="layout") or ""
+    except Exception:  # layout mode is best effort: the plain text stands on its own
+        return text
+    rows = laid.splitlines()
+    indents = sorted(len(r) - len(r.lstrip()) for r in rows if r.strip())
+    if not indents:
+        return text
+    margin = indents[len(indents) // 4]
+    starts: set[str] = set()
+    blank = True
+    for r in rows:
+        if not r.strip():
+            blank = True
+            continue
+        if blank or len(r) - len(r.lstrip()) > margin + 1:
+            starts.add(" ".join(r.split()))
+        blank = False
+    out: list[str] = []
+    for n, line in enumerate(text.splitlines()):
+        if n and out[-1].strip() and " ".join(line.split()) in starts:
+            out.append("")
+        out.append(line)
+    return "\n".join(out)

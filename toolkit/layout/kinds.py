@@ -128,6 +128,16 @@ _COMMENT_HEAD = re.compile(r"(?:\d+\s+)?(?:comments?|responses?|replies|thoughts
                            r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
                            r"|댓글(?:\s*\d+)?(?:개)?|댓글\s*(?:쓰기|달기|보기)|전체\s*댓글.{0,10}", re.IGNORECASE)
 _BULLET = re.compile(r"[•·∙◦▪▫■□◆◇▶▷►●◎※☞*+\-–]\s")
+# Widgets that a short line starts with (a link or a button), and file links.
+_WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show all|back to|read the full|print this|"
+                     r"email this|share this|follow|like this|request (?:a|the|audio|access)|click here|tap here|"
+                     r"watch the|listen to|visit|go to|return to|more about|more on)\b|.*\((?:pdf|docx?|hwp|xlsx?|pptx?)"
+                     r"\b[^)]*\)|.*\b\d+(?:\.\d+)?\s*[KM]B\b", re.IGNORECASE)
+# A document's metadata before its text: "Duration: 2 h 11 min", "Interviewer: K. Park".
+_KEY_VALUE = re.compile(r"[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*\S.{0,60}")
+# Heads of lists of other articles ("Other interviews from Hyesan", "More from the blog").
+_LIST_HEAD = re.compile(r"(?:related|more|other|latest|recent|popular|top|trending|recommended|similar|further)"
+                        r"\b(?:\s\S+){0,5}", re.IGNORECASE)
 # Headings of a references section; what follows them is reference material.
 _REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnotes", "bibliography",
                         "works cited", "sources", "literature", "sources and notes", "notes and references",
@@ -158,6 +168,8 @@ def _chrome(text: str) -> bool:
     if n <= 250 and _CHROME_ANYWHERE.search(text):
         return True
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
+        return True
+    if n <= 60 and not text.endswith(".") and _WIDGET.match(text):
         return True
     return not any(c.isalpha() for c in text)
 
@@ -196,7 +208,11 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     # Lists under a chrome head ("Related articles", "관련기사", "Categories"): short lines after it.
     i = 0
     while i < n:
-        if kinds[i] == BOILERPLATE and _norm(texts[i]) in _LIST_HEADS:
+        head = _norm(texts[i]) in _LIST_HEADS and kinds[i] == BOILERPLATE or (
+            len(texts[i]) <= 50 and not ends_sentence(texts[i]) and _LIST_HEAD.fullmatch(texts[i]) is not None
+            and i + 2 < n and all(lines[k] == 1 and len(texts[k]) <= 100 and not prose[k] for k in (i + 1, i + 2)))
+        if head:
+            kinds[i] = BOILERPLATE
             j = i + 1
             while j < n and (kinds[j] == BOILERPLATE or lines[j] == 1 and len(texts[j]) <= 100 and not prose[j]):
                 if texts[j].strip().lower() in _REF_HEADS or kinds[j] == BODY and any(
@@ -217,6 +233,13 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
                 kinds[k] = BOILERPLATE
             break
     _references(texts, kinds, ends_page)
+    # A block of metadata lines ("Interviewer: K. Park", "Duration: 2 h") before the first prose paragraph.
+    first_prose = next((i for i in range(n) if prose[i] and kinds[i] == BODY), n)
+    meta = [kinds[i] != HEADING and lines[i] == 1 and not ends_sentence(texts[i])
+            and _KEY_VALUE.fullmatch(texts[i]) is not None for i in range(first_prose)]
+    for i in range(first_prose):
+        if meta[i] and (i > 0 and meta[i - 1] or i + 1 < first_prose and meta[i + 1]):
+            kinds[i] = BOILERPLATE
     # Headings: short unpunctuated lines whose next kept paragraph is prose (or another heading before prose).
     nxt: int | None = None  # index of the next body paragraph that is prose, seen from the end
     heading_after = 0  # headings just below this line (a title over a subtitle, a section over a subsection)

@@ -27,7 +27,8 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
-_TERMINAL = tuple(".!?。…\"”’'»)")
+_STOPS = tuple(".!?。…")
+_CLOSERS = "\"”’'»)]」』"
 
 
 @dataclass(slots=True)
@@ -83,8 +84,12 @@ def scan(text: str) -> list[Line]:
 
 
 def ends_sentence(content: str) -> bool:
-    """True when a line ends where a sentence can end (English or Korean punctuation)."""
-    return content.endswith(_TERMINAL)
+    """True when a line ends where a sentence can end (``.``, ``?``, ``!``, ``…``, also inside closing quotes).
+
+    >>> ends_sentence("He left."), ends_sentence("'Go,'"), ends_sentence('He said "go."'), ends_sentence("2. Markets")
+    (True, False, True, False)
+    """
+    return content.rstrip(_CLOSERS).endswith(_STOPS)
 
 
 def _key(content: str) -> str:

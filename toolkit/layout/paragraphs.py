@@ -75,19 +75,22 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
     if _HYPHEN_END.search(a.content) and lower_next:
         return ""
     mid_sentence = not ends_sentence(a.content) and not a.content.endswith(":")
-    if page_break:
-        # Across a page break (or its running header) only a sentence left open carries on.
-        return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
     if wrap is None:
+        if page_break:  # across a page break (or its running header) a sentence left open carries on
+            return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
         return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
-    if b.indent > a.indent + 1:
+    if b.indent > a.indent + 1 and not page_break:
         return None
     room = len(a.content) + 1 + _first_word(b.content) <= wrap.width
     if wrap.exact:
         return None if room else " "
     if mid_sentence:
-        return " " if lower_next or len(a.content) >= 0.6 * wrap.width else None
-    return " " if len(a.content) >= 0.9 * wrap.width and not room else None
+        # a wrapped line rarely stops short of the margin mid-sentence; a heading does
+        return " " if lower_next or len(a.content) >= 0.7 * wrap.width else None
+    # Proportional fonts (a PDF): character counts cannot tell a full line from a last one exactly;
+    # a sentence that ends on a nearly full line most often goes on (a paragraph gap, when the
+    # page has one, has already separated the paragraphs).
+    return " " if len(a.content) >= 0.85 * wrap.width else None
 
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
