@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from typing import Any
 
@@ -80,37 +81,49 @@ def read_pdf(data: bytes, name: str) -> Record:
 
 
 def _with_paragraph_gaps(page: Any) -> str:
-    """A page's text in reading order, with a blank line where the page itself leaves a paragraph gap.
+    """A page's text in reading order, with a blank line wherever the page leaves a paragraph gap.
 
-    pypdf's plain extraction keeps the reading order (columns stay apart) but
-    drops vertical space; its layout mode keeps the space (blank lines between
-    paragraphs, first-line indents) but sets columns side by side. A line of
-    the plain text that starts a paragraph in the layout rendering (after a
-    blank line, or indented past the page's margin) gets a blank line before
-    it; where the two renderings disagree (columns), nothing is added.
+    pypdf's text extraction keeps the reading order (columns stay apart) but
+    drops vertical space. Each line's baseline is read off the text matrices
+    pypdf visits; where the step down to the next line is clearly larger than
+    the page's usual line spacing, the page has a paragraph (or heading) gap
+    there, and the text gets a blank line, which the layout step reads as a
+    paragraph boundary.
     """
-    text: str = page.extract_text() or ""
-    try:
-        laid: str = page.extract_text(extraction_mode="layout") or ""
-    except Exception:  # layout mode is best effort: the plain text stands on its own
+    pieces: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        pieces.append((text, float(cm[5]) + float(tm[5])))
+
+    text: str = page.extract_text(visitor_text=visit) or ""
+    if "".join(t for t, _ in pieces) != text:
+        return text  # the visitor did not see what the extraction wrote: keep the plain text
+    lines: list[str] = []
+    heights: list[float | None] = []
+    current: str = ""
+    y: float | None = None
+    for piece, at in pieces:
+        parts = piece.split("\n")
+        for k, part in enumerate(parts):
+            if part.strip() and y is None:
+                y = at
+            current += part
+            if k < len(parts) - 1:
+                lines.append(current)
+                heights.append(y)
+                current, y = "", None
+    lines.append(current)
+    heights.append(y)
+    steps = [a - b for a, b in itertools.pairwise(heights) if a is not None and b is not None and a > b]
+    if len(steps) < 4:
         return text
-    rows = laid.splitlines()
-    indents = sorted(len(r) - len(r.lstrip()) for r in rows if r.strip())
-    if not indents:
-        return text
-    margin = indents[len(indents) // 4]
-    starts: set[str] = set()
-    blank = True
-    for r in rows:
-        if not r.strip():
-            blank = True
-            continue
-        if blank or len(r) - len(r.lstrip()) > margin + 1:
-            starts.add(" ".join(r.split()))
-        blank = False
+    usual = sorted(steps)[len(steps) // 2]
     out: list[str] = []
-    for n, line in enumerate(text.splitlines()):
-        if n and out[-1].strip() and " ".join(line.split()) in starts:
+    prev: float | None = None
+    for line, height in zip(lines, heights, strict=True):
+        if prev is not None and height is not None and out and out[-1].strip() and prev - height > 1.4 * usual:
             out.append("")
         out.append(line)
+        if height is not None:
+            prev = height
     return "\n".join(out)

@@ -63,7 +63,7 @@ _CHROME_LINES = (
     "국제", "북한", "문화", "스포츠", "연예", "전국", "라이프", "칼럼", "사설", "통일", "외교", "인물",
 )
 _CHROME = frozenset(_CHROME_LINES)
-_NORMAL = re.compile(r"^[\s•·∙◦▪■□◆◇▶▷►○●◎※☞>*+|\-–—\[(]+|[\s:：|»›>\]).…\-–—]+$")
+_NORMAL = re.compile(r"^[\s•·∙◦▪■□◆◇▶▷►○●◎※☞>*+|\-–—\[(]+|[\s:：|»›>\]).…?!\-–—]+$")
 _COUNT = re.compile(r"\s*[(\[]?\d[\d,]*[)\]]?\s*")
 # Heads of chrome lists: the short lines after them are chrome too.
 _LIST_HEADS = frozenset({
@@ -95,7 +95,11 @@ _CHROME_ANYWHERE = re.compile(
     r"|licen[cs]ed under|views expressed|do not necessarily reflect|\bsubscribe\b|\bsign up\b"
     r"|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}|(?:→|»|›)$"
     r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in|태그|키워드|분류)\s*[:：]"
-    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$",
+    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
+    r"|501\(c\)\s*\(3\)|tax[- ]deductible|registered (?:charity|non-?profit)|charity (?:no\.?|number)|non-commercial"
+    r"|with attribution|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}"
+    r", see\b|^this article is about\b|^\(?see also\b|비영리|사단법인|고유번호|사업자\s*등록|통신판매|발행인|편집인"
+    r"|등록번호|청소년\s*보호|후원\s*계좌|후원\s*문의|계좌\s*[:：]|예금주",
     re.IGNORECASE)
 # Bylines, datelines and photo credits: the whole (short) line is one of them.
 _BYLINE = re.compile(
@@ -118,6 +122,7 @@ _BYLINE = re.compile(
     r"|.{0,200}[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
     r"|.{0,240}\b(?:photo|image|picture|credit|courtesy|illustration|사진)\s*[:：=]\s*[^.]{2,60}\.?$"
     r"|.{0,240}/\s*(?:[\w.]+\s){0,3}(?:file\s)?(?:photos?|images?|pictures?|pool)\.?$"
+    r"|.{0,240}\b(?:courtesy of|photo(?:graph)? by|image by|photographed by|illustration by)\b[^.]{2,80}\.?$"
     r"|.{0,200}(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$"
     r"|[▲△▶]\s*.{0,120}$",
     re.IGNORECASE)
@@ -131,8 +136,8 @@ _BULLET = re.compile(r"[•·∙◦▪▫■□◆◇▶▷►●◎※☞*+\-�
 # Widgets that a short line starts with (a link or a button), and file links.
 _WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show all|back to|read the full|print this|"
                      r"email this|share this|follow|like this|request (?:a|the|audio|access)|click here|tap here|"
-                     r"watch the|listen to|visit|go to|return to|more about|more on)\b|.*\((?:pdf|docx?|hwp|xlsx?|pptx?)"
-                     r"\b[^)]*\)|.*\b\d+(?:\.\d+)?\s*[KM]B\b", re.IGNORECASE)
+                     r"watch the|listen to|visit|go to|return to|more about|more on)\b"
+                     r"|.*\((?:pdf|docx?|hwp|xlsx?|pptx?)\b[^)]*\)|.*\b\d+(?:\.\d+)?\s*[KM]B\b", re.IGNORECASE)
 # A document's metadata before its text: "Duration: 2 h 11 min", "Interviewer: K. Park".
 _KEY_VALUE = re.compile(r"[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*\S.{0,60}")
 # Heads of lists of other articles ("Other interviews from Hyesan", "More from the blog").
@@ -142,7 +147,8 @@ _LIST_HEAD = re.compile(r"(?:related|more|other|latest|recent|popular|top|trendi
 _REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnotes", "bibliography",
                         "works cited", "sources", "literature", "sources and notes", "notes and references",
                         "참고문헌", "참고 문헌", "각주", "주석", "미주", "참고자료", "참고 자료", "주", "출처"})
-_NOTE_MARK = re.compile(r"(?:\[\d{1,3}\]|\d{1,3}[).]?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|†|주\s*\d{1,3}\)?)\s*\S")
+_NOTE_MARK = re.compile(r"(?:[-•*]\s+)?(?:\[\d{1,3}\]|\d{1,3}(?:[).]\s*|\s+)(?=\D)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|†|"
+                        r"주\s*\d{1,3}\)?)\s*\S")
 _CITATION = re.compile(
     r"(?:19|20)\d\d|\^|↑|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|쪽|『|』|「|」|《"
     r"|\bvol\.|\bno\.\s*\d|\binterview|면담|인터뷰|\bet al|\bpress\b|\bjournal\b|\breport\b|보고서|\beds?\.",
@@ -188,11 +194,14 @@ def _heading_shape(text: str) -> bool:
 
 
 def _short_line(text: str) -> bool:
-    return len(text) <= 60 and not ends_sentence(text)
+    """A short line that is not a sentence (a salutation such as "Dear friends," counts as one)."""
+    return len(text) <= 60 and not ends_sentence(text) and not text.endswith(",")
 
 
-def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]) -> list[str]:
-    """The kind of each paragraph, given its text, its number of lines, and whether a page break follows it.
+def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool],
+           apart: Sequence[bool] | None = None) -> list[str]:
+    """The kind of each paragraph, from its text, its number of lines, whether a page break follows it,
+    and whether a blank line sets it ``apart`` from the paragraph before.
 
     >>> decide(["Home", "About us", "Contact", "Markets after the famine",
     ...         "When the rations stopped, mothers traded at the market to keep their families alive.",
@@ -200,6 +209,7 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     ['boilerplate', 'boilerplate', 'boilerplate', 'heading', 'body', 'boilerplate']
     """
     n = len(texts)
+    apart = apart or [True] * n
     kinds = [BODY] * n
     prose = [_prose(t) for t in texts]
     for i, t in enumerate(texts):
@@ -208,15 +218,17 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     # Lists under a chrome head ("Related articles", "관련기사", "Categories"): short lines after it.
     i = 0
     while i < n:
-        head = _norm(texts[i]) in _LIST_HEADS and kinds[i] == BOILERPLATE or (
+        head = (_norm(texts[i]) in _LIST_HEADS and kinds[i] == BOILERPLATE) or (
             len(texts[i]) <= 50 and not ends_sentence(texts[i]) and _LIST_HEAD.fullmatch(texts[i]) is not None
             and i + 2 < n and all(lines[k] == 1 and len(texts[k]) <= 100 and not prose[k] for k in (i + 1, i + 2)))
         if head:
             kinds[i] = BOILERPLATE
             j = i + 1
-            while j < n and (kinds[j] == BOILERPLATE or lines[j] == 1 and len(texts[j]) <= 100 and not prose[j]):
-                if texts[j].strip().lower() in _REF_HEADS or kinds[j] == BODY and any(
-                        prose[k] and kinds[k] == BODY for k in range(j + 1, min(n, j + 3))):
+            contiguous = j < n and not apart[j]  # a list written line by line ends at the next blank line
+            while j < n and (kinds[j] == BOILERPLATE or (lines[j] == 1 and len(texts[j]) <= 100 and not prose[j])):
+                after = next((k for k in range(j + 1, n) if kinds[k] != BOILERPLATE), None)
+                if texts[j].strip().lower() in _REF_HEADS or (kinds[j] == BODY and after is not None and prose[after]) \
+                        or (contiguous and apart[j] and j > i + 1):
                     break  # a references section, or the heading of the prose that follows
                 kinds[j] = BOILERPLATE
                 j += 1
@@ -238,7 +250,7 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     meta = [kinds[i] != HEADING and lines[i] == 1 and not ends_sentence(texts[i])
             and _KEY_VALUE.fullmatch(texts[i]) is not None for i in range(first_prose)]
     for i in range(first_prose):
-        if meta[i] and (i > 0 and meta[i - 1] or i + 1 < first_prose and meta[i + 1]):
+        if meta[i] and ((i > 0 and meta[i - 1]) or (i + 1 < first_prose and meta[i + 1])):
             kinds[i] = BOILERPLATE
     # Headings: short unpunctuated lines whose next kept paragraph is prose (or another heading before prose).
     nxt: int | None = None  # index of the next body paragraph that is prose, seen from the end
@@ -252,7 +264,7 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
         t = texts[i]
         numbered = bool(_NUMBERED_HEAD.match(t))
         if lines[i] <= 2 and nxt is not None and _heading_shape(t) and \
-                (heading_after == 0 or numbered or heading_after < 3 and len(t.split()) >= 3):
+                (heading_after == 0 or numbered or (heading_after < 3 and len(t.split()) >= 3)):
             kinds[i] = HEADING
             heading_after += 1
             continue

@@ -36,6 +36,7 @@ class Wrap:
 
     width: int
     exact: bool
+    gapped: bool = False
 
 
 def _first_word(content: str) -> int:
@@ -64,7 +65,9 @@ def wrap_of(lines: list[Line]) -> Wrap | None:
     # Greedy wrapping (a fixed-width font): a mid-sentence line could not take the next word.
     mid = [(a, b) for a, b in near if not ends_sentence(a.content)]
     forced = sum(len(a.content) + 1 + _first_word(b.content) > width for a, b in mid)
-    return Wrap(width, forced >= 0.9 * len(mid))
+    # Paragraphs kept apart by blank lines: a line break without one is inside a paragraph.
+    gapped = sum(ln.blank_before for ln in lines) >= max(3, 0.03 * len(lines))
+    return Wrap(width, forced >= 0.9 * len(mid), gapped)
 
 
 def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str | None:
@@ -79,7 +82,9 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
         if page_break:  # across a page break (or its running header) a sentence left open carries on
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
         return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
-    if b.indent > a.indent + 1 and not page_break:
+    if page_break:  # no line spacing to read across a page: only an open sentence carries on
+        return " " if mid_sentence and (lower_next or len(a.content) >= 0.7 * wrap.width) else None
+    if b.indent > a.indent + 1:
         return None
     room = len(a.content) + 1 + _first_word(b.content) <= wrap.width
     if wrap.exact:
@@ -90,7 +95,7 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
     # Proportional fonts (a PDF): character counts cannot tell a full line from a last one exactly;
     # a sentence that ends on a nearly full line most often goes on (a paragraph gap, when the
     # page has one, has already separated the paragraphs).
-    return " " if len(a.content) >= 0.85 * wrap.width else None
+    return " " if len(a.content) >= (0.6 if wrap.gapped else 0.85) * wrap.width else None
 
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
