@@ -5,7 +5,8 @@ On a mixed English/Korean corpus of records (the project's own passages):
 1. tokenization alone (the spaCy pipelines with nktk's tokenizers): the baseline;
 2. + gazetteer entities: the entity step's added time;
 3. + factor classification (the full ``tag`` analysis): its added time and the
-   ratio to tokenization alone;
+   ratio to tokenization alone; and the same analysis without the layout step
+   (``--no-layout``: each record one passage), so the layout step's cost is measured;
 4. ``nktk batch`` with 1 and 2 worker processes (records/s, speed-up), and the
    peak resident memory of a worker;
 5. cold start of ``nktk tag`` on one short file, beside ``python -c "import spacy"``.
@@ -33,6 +34,7 @@ from _corpus import machine, passages
 
 from toolkit import load
 from toolkit.batch import run
+from toolkit.layout import segment
 from toolkit.tokenize import parse
 
 
@@ -74,15 +76,23 @@ def main() -> None:
     for _ in analyzer.analyze_many(texts):
         pass
     t_tag = time.perf_counter() - start
+    plain = load(layout=False)
+    start = time.perf_counter()
+    for _ in plain.analyze_many(texts):
+        pass
+    t_plain = time.perf_counter() - start
+    t_layout = clock(segment)
     rows = [("raw analysers (KoNLPy Mecab.pos / spaCy blank en)", t_raw),
             ("nktk tokenize (baseline)", t_tok), ("tokenize + entities", t_ent),
-            ("full tag (+ factors, batched)", t_tag)]
+            ("full tag (+ factors, batched)", t_tag), ("full tag without the layout step (--no-layout)", t_plain),
+            ("layout step alone (toolkit.layout.segment)", t_layout)]
     print(f"{'step':<52}{'records/s':>11}{'chars/s':>11}{'time vs baseline':>18}")
     for name, t in rows:
         print(f"{name:<52}{len(texts) / t:>11,.0f}{chars / t:>11,.0f}{t / t_tok:>17.2f}x")
     print(f"\nentity step adds {100 * (t_ent - t_tok) / t_tok:.0f}% to tokenization time; classification adds "
           f"{100 * (t_tag - t_ent) / t_tok:.0f}%; full tag runs at {t_tok / t_tag:.2f}x the tokenizer-only "
-          f"throughput\n")
+          f"throughput; the layout step adds {100 * (t_tag - t_plain) / t_plain:.1f}% to tag (segment alone: "
+          f"{100 * t_layout / t_plain:.1f}% of tag time)\n")
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "corpus.jsonl"

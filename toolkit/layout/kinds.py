@@ -78,30 +78,33 @@ _LIST_HEADS = frozenset({
     "you might also like", "you may also like", "more long reads", "also read", "editor's picks", "don't miss",
     "more from"})
 # Chrome wherever it appears in a short line.
+# Chrome wherever it appears in a short line: literal words (lower case), then patterns.
+_CHROME_WORDS = (
+    "©", "ⓒ", "copyright", "all rights reserved", "저작권자", "privacy policy", "cookie", "unsubscribe",
+    "수신을 원하지", "you are receiving this", "forward to a friend", "your email address will not be published",
+    "required fields are marked", "sign up for", "subscribe to", "newsletter", "뉴스레터", "follow us", "팔로우",
+    "카카오톡", "facebook", "twitter", "팩스", "☎", "filed under", "media contact", "press office", "엠바고",
+    "advertisement", "sponsored content", "[edit]", "retrieved from", "from wikipedia", "the free encyclopedia",
+    "listen to this article", "reading time", "min read", "분 읽기", "creative commons", "views expressed",
+    "do not necessarily reflect", "tax-deductible", "tax deductible", "non-commercial", "with attribution",
+    "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
+)
 _CHROME_ANYWHERE = re.compile(
-    r"©|ⓒ|\(c\)\s*\d{4}|copyright|all rights reserved|무단\s*전재|재배포\s*금지|저작권자"
-    r"|AI\s*학습\s*(?:및\s*)?활용\s*금지"
-    r"|privacy policy|terms of (?:use|service)|cookie|unsubscribe|수신\s*거부|수신을 원하지|"
-    r"you are receiving this|view (?:this email )?in (?:your )?browser|웹(?:에서|으로) 보기|forward to a friend"
-    r"|\d+\s+comments?\b|댓글\s*\d+|leave a (?:reply|comment)|your email address will not be published"
-    r"|required fields are marked|sign up for|subscribe to|newsletter|뉴스레터|구독(?:하기|신청)|"
-    r"share (?:this|on)|follow us|팔로우|카카오톡|facebook|twitter|이메일\s*:|e-?mail\s*:|tel\.?\s*[:+\d(]|"
-    r"fax\s*[:+\d(]|전화\s*[:：]?\s*\d|팩스|☎|기사\s*제보|제보\s*[:：]|posted (?:in|on|by)|filed under|"
-    r"this (?:article|story|post) (?:was|first)|originally (?:published|appeared)|reprinted (?:with|from)"
-    r"|for (?:media|press) (?:inquiries|enquiries)|media contact|press office|담당\s*부서|담당자\s*[:：]|"
-    r"배포\s*일시|보도\s*시점|엠바고|붙임\s*\d|advertisement|sponsored content|\[edit\]|retrieved from"
-    r"|from wikipedia|the free encyclopedia|jump to (?:navigation|search)|listen to this article|reading time"
-    r"|min read|분 읽기|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on|creative commons"
-    r"|licen[cs]ed under|views expressed|do not necessarily reflect|\bsubscribe\b|\bsign up\b"
-    r"|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}|(?:→|»|›)$"
+    r"\(c\)\s*\d{4}|무단\s*전재|재배포\s*금지|AI\s*학습\s*(?:및\s*)?활용\s*금지|terms of (?:use|service)|수신\s*거부"
+    r"|view (?:this email )?in (?:your )?browser|웹(?:에서|으로) 보기|\d+\s+comments?\b|댓글\s*\d+"
+    r"|leave a (?:reply|comment)|구독(?:하기|신청)|share (?:this|on)|이메일\s*:|e-?mail\s*:|tel\.?\s*[:+\d(]"
+    r"|fax\s*[:+\d(]|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|posted (?:in|on|by)"
+    r"|this (?:article|story|post) (?:was|first)|originally (?:published|appeared)|reprinted (?:with|from)"
+    r"|for (?:media|press) (?:inquiries|enquiries)|담당\s*부서|담당자\s*[:：]|배포\s*일시|보도\s*시점|붙임\s*\d"
+    r"|jump to (?:navigation|search)|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on"
+    r"|licen[cs]ed under|\bsubscribe\b|\bsign up\b|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}|(?:→|»|›)$"
     r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in|태그|키워드|분류)\s*[:：]"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
-    r"|501\(c\)\s*\(3\)|tax[- ]deductible|registered (?:charity|non-?profit)|charity (?:no\.?|number)|non-commercial"
-    r"|with attribution|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}"
-    r", see\b|^this article is about\b|^\(?see also\b|비영리|사단법인|고유번호|사업자\s*등록|통신판매|발행인|편집인"
-    r"|등록번호|청소년\s*보호|후원\s*계좌|후원\s*문의|계좌\s*[:：]|예금주",
+    r"|registered (?:charity|non-?profit)|charity (?:no\.?|number)"
+    r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
+    r"|^this article is about\b|^\(?see also\b|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]",
     re.IGNORECASE)
-# Bylines, datelines and photo credits: the whole (short) line is one of them.
+# Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:\s*(?:,|and|&|\||/|-|–|—)\s*.{0,60})?$"
@@ -115,16 +118,21 @@ _BYLINE = re.compile(
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
     r"(?:\s*[|·]\s*.{0,40})?$"
     r"|\d{4}년\s*\d{1,2}월(?:\s*\d{1,2}일)?(?:\s*\(\d+\))?(?:\s+\d{1,2}:\d{2})?$"
-    r"|[가-힣]{2,4}\s*(?:기자|특파원|논설위원|선임기자|객원기자|통신원|리포터|PD|앵커)(?:\s*[=:]|\s+[\w.+-]+@[\w.-]+|\s*$|\s*[|·/].{0,40}$)"
+    r"|[가-힣]{2,4}\s*(?:기자|특파원|논설위원|선임기자|객원기자|통신원|리포터|PD|앵커)"
+    r"(?:\s*[=:]|\s+[\w.+-]+@[\w.-]+|\s*$|\s*[|·/].{0,40}$)"
     r"|\([가-힣A-Za-z ]+=[가-힣A-Za-z0-9 ]+\)\s*[가-힣]{2,4}\s*(?:기자|특파원)\s*=?\s*$"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|(?:https?://|www\.)\S+$"
-    r"|[\[(]?(?:사진|그래픽|자료|영상|출처|제공|photo|image|picture|credit|source|courtesy|illustration)\s*[=:：].{0,120}[\])]?$"
-    r"|.{0,200}[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
-    r"|.{0,240}\b(?:photo|image|picture|credit|courtesy|illustration|사진)\s*[:：=]\s*[^.]{2,60}\.?$"
-    r"|.{0,240}/\s*(?:[\w.]+\s){0,3}(?:file\s)?(?:photos?|images?|pictures?|pool)\.?$"
-    r"|.{0,240}\b(?:courtesy of|photo(?:graph)? by|image by|photographed by|illustration by)\b[^.]{2,80}\.?$"
-    r"|.{0,200}(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$"
+    r"|[\[(]?(?:사진|그래픽|자료|영상|출처|제공|photo|image|picture|credit|source|courtesy|illustration)\s*[=:：]"
+    r".{0,120}[\])]?$"
     r"|[▲△▶]\s*.{0,120}$",
+    re.IGNORECASE)
+# Photo captions end with their credit: "... Photo: Lantern Aid", "(Reuters)", "Courtesy of the Ministry".
+_CREDIT = re.compile(
+    r"[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
+    r"|\b(?:photo|image|picture|credit|courtesy|illustration|사진)\s*[:：=]\s*[^.]{2,60}\.?$"
+    r"|/\s*(?:[\w.]+\s){0,3}(?:file\s)?(?:photos?|images?|pictures?|pool)\.?$"
+    r"|\b(?:courtesy of|photo(?:graph)? by|image by|photographed by|illustration by)\b[^.]{2,80}\.?$"
+    r"|(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$",
     re.IGNORECASE)
 # A whole line of menu items: "Home | About | Contact", "Home > News > North Korea".
 _MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}|[^|>›»/·]{1,25}\s[>›»]\s[^|>›»/·]{1,25}")
@@ -158,26 +166,38 @@ _NUMBERED_HEAD = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[Ⅰ-Ⅻ]
 _SPEAKER = re.compile(r"(?:Q|A|문|답)\s*[:：.]|[○◯]|(?:Mr|Ms|Mrs|Dr|Sen|Rep|Chairman|Chairwoman)\.?\s+[A-Z]+\b")
 
 
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def _norm(text: str) -> str:
     """Lower-cased, without leading bullets, trailing punctuation and counts such as ``(12)``."""
+    if len(text) > 80:  # every phrase it is compared with is short
+        return ""
     core = _NORMAL.sub("", text.lower())
-    return _COUNT.sub(" ", core).strip() if any(c.isdigit() for c in core) else core
+    return _COUNT.sub(" ", core).strip() if _DIGIT.search(core) else core
 
 
 def _chrome(text: str) -> bool:
     """Positive evidence that one paragraph is page chrome."""
     n = len(text)
+    if n > 300:
+        return False
     if n <= 60 and _norm(text) in _CHROME:
         return True
     if n <= 200 and _BYLINE.match(text):
         return True
-    if n <= 250 and _CHROME_ANYWHERE.search(text):
+    if _CREDIT.search(text, max(0, n - 120)):
         return True
+    if n <= 250:
+        low = text.lower()
+        if any(w in low for w in _CHROME_WORDS) or n <= 160 and _CHROME_ANYWHERE.search(text):
+            return True
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
         return True
     if n <= 60 and not text.endswith(".") and _WIDGET.match(text):
         return True
-    return not any(c.isalpha() for c in text)
+    return _LETTER.search(text) is None
 
 
 def _prose(text: str) -> bool:
