@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -252,3 +253,66 @@ def test_the_document_corpus_gives_the_same_body_passages_in_every_format() -> N
         same += sum(passages == expected for passages in got.values())
     assert total >= 4 * 40
     assert same / total >= 0.9
+
+
+def test_pdf_passage_across_a_page_break_names_the_page_it_starts_on() -> None:
+    record = next(iter(read_records([DOCS / "files" / "en-a-07.pdf"])))
+    result = load().analyze(record)  # type: ignore[arg-type]
+    text = record.text  # type: ignore[union-attr]
+    across = [p for p in result.passages if p.kind == "body" and "\f" in text[p.start : p.end]]
+    assert across, "the report has a paragraph that runs on to the next page"
+    starts = [start for start, _ in record.meta["pages"]]  # type: ignore[union-attr]
+    for p in across:
+        page = sum(s <= p.start for s in starts)
+        assert p.meta["page"] == page
+        assert text[p.start : p.end].count("\f") == 1
+    pages = [p.meta["page"] for p in result.passages]
+    assert pages == sorted(pages) and pages[-1] == len(starts)
+
+
+def test_evaluate_scores_gold_documents(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    lines = (DOCS / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    gold = tmp_path / "docs.jsonl"
+    gold.write_text("\n".join([lines[0], lines[-1]]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(gold), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    part = report["all"]
+    assert part["documents"] == 2
+    assert 0.9 <= part["boundaries"]["article"]["f1"] <= 1.0
+    assert part["boilerplate"]["precision"] >= 0.95
+    assert part["labelled_boilerplate"] == 0
+    assert set(part["factors_documents"]) >= {"structural", "economic", "pull", "network", "macro"}
+    assert "factors_precut" in part
+    text = CliRunner().invoke(app, ["evaluate", str(gold)]).output
+    assert "paragraph boundaries" in text and "pre-cut" in text
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "text": "abc", "passages": [{"start": 0, "end": 9, "kind": "body"}]})
+                   + "\n", encoding="utf-8")
+    failed = CliRunner().invoke(app, ["evaluate", str(bad)])
+    assert failed.exit_code == 1 and "bad.jsonl:1" in failed.output
+
+
+def test_article_view_greys_what_was_set_aside_and_report_counts_body(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from toolkit.batch import run
+    from toolkit.cli import app
+
+    page = tmp_path / "saved.txt"
+    page.write_text(BLOG, encoding="utf-8")
+    out = tmp_path / "view.html"
+    assert CliRunner().invoke(app, ["tag", str(page), "--format", "html", "--out", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.count("class='passage aside boilerplate'") == 13
+    assert "2 body passages of 16" in html
+    results = tmp_path / "res.jsonl"
+    run([str(page)], results, workers=1)
+    report = CliRunner().invoke(app, ["report", str(results), "--out", str(tmp_path / "r.html")])
+    assert report.exit_code == 0, report.output
+    shares = (tmp_path / "r_tables" / "factor_shares.csv").read_text().splitlines()
+    assert shares[1].startswith("all,2,")

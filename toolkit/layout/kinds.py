@@ -61,6 +61,9 @@ _CHROME_LINES = (
     "개인정보처리방침", "개인정보 처리방침", "이용약관", "청소년보호정책", "이메일무단수집거부", "사이트맵",
     "수신거부", "웹에서 보기", "광고", "보도자료", "많이 본", "포토", "영상", "오피니언", "정치", "경제", "사회",
     "국제", "북한", "문화", "스포츠", "연예", "전국", "라이프", "칼럼", "사설", "통일", "외교", "인물",
+    "이웃추가", "본문 기타 기능", "신고하기", "url 복사", "블로그", "카페", "맨 위로", "기사 공유", "기사 듣기",
+    "번역", "본문 듣기", "구독 중", "가나다라마바사", "폰트", "닫기 버튼", "전체 서비스", "기사제공",
+    "like this", "like loading", "loading...", "share this:", "like this:", "print friendly", "pdf", "email this",
 )
 _CHROME = frozenset(_CHROME_LINES)
 _NORMAL = re.compile(r"^[\s•·∙◦▪■□◆◇▶▷►○●◎※☞>*+|\-–—\[(]+|[\s:：|»›>\]).…?!\-–—]+$")
@@ -88,6 +91,7 @@ _CHROME_WORDS = (
     "listen to this article", "reading time", "min read", "분 읽기", "creative commons", "views expressed",
     "do not necessarily reflect", "tax-deductible", "tax deductible", "non-commercial", "with attribution",
     "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
+    "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
 )
 _CHROME_ANYWHERE = re.compile(
     r"\(c\)\s*\d{4}|무단\s*전재|재배포\s*금지|AI\s*학습\s*(?:및\s*)?활용\s*금지|terms of (?:use|service)|수신\s*거부"
