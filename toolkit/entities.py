@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .layout import NAMING
 from .results import Entity
 from .tokenize import ParsedPassage, parse
 
@@ -20,9 +21,12 @@ def extract_entities(text: str, *, lang: str | None = None, backend: str | None 
 
     Every spelling of one entity gets the same ``id`` and ``canonical`` name, in
     both languages; names the gazetteer lacks but rules recognize get ``id=None``.
+    Only the article's own text counts (body and headings, see :mod:`toolkit.layout`):
+    a menu or a tag list that names a province is not a mention.
 
     Example:
         >>> [(e.text, e.id) for e in extract_entities("함경북도에서 North Hamgyong으로")]
         [('함경북도', 'KP-09'), ('North Hamgyong', 'KP-09')]
     """
-    return [e for p in parse(text, lang=lang, backend=backend, entities=True) for e in passage_entities(p)]
+    return [e for p in parse(text, lang=lang, backend=backend, entities=True, kinds=NAMING)
+            for e in passage_entities(p)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
@@ -69,11 +69,15 @@ def parse_block(text: str, block: Block, *, lang: str | None = None, backend: st
     return ParsedPassage(block, passage_lang, nlp(chunk, component_cfg=cfg), source, text)
 
 
-def parse(text: str, *, lang: str | None = None, backend: str | None = None,
-          entities: bool = False, layout: bool = True) -> Iterator[ParsedPassage]:
-    """Run each passage of ``text`` (:func:`toolkit.layout.segment`) through the pipeline of its language."""
+def parse(text: str, *, lang: str | None = None, backend: str | None = None, entities: bool = False,
+          layout: bool = True, kinds: Collection[str] | None = None) -> Iterator[ParsedPassage]:
+    """Run each passage of ``text`` (:func:`toolkit.layout.segment`) through the pipeline of its language.
+
+    ``kinds`` keeps only passages of those kinds (``toolkit.layout.NAMING``: the article's body and headings).
+    """
     for block in segment(text, layout=layout):
-        yield parse_block(text, block, lang=lang, backend=backend, entities=entities)
+        if kinds is None or block.kind in kinds:
+            yield parse_block(text, block, lang=lang, backend=backend, entities=entities)
 
 
 def main_language(passages: Iterable[ParsedPassage], default: str = "en") -> str:

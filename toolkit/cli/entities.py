@@ -10,6 +10,7 @@ import typer
 
 from ..entities import passage_entities
 from ..io import BadRecord, read_records
+from ..layout import NAMING
 from ..tokenize import main_language, parse
 from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
@@ -45,7 +46,7 @@ def entities_cmd(
                 failed = True
                 out.add({"id": rec.id, "error": rec.error})
                 continue
-            parsed = list(parse(rec.text, lang=lang_value(lang), backend=backend, entities=True))
+            parsed = list(parse(rec.text, lang=lang_value(lang), backend=backend, entities=True, kinds=NAMING))
             ents = [e for p in parsed for e in passage_entities(p)]
             if fmt is EntFormat.tsv:
                 for e in ents:

@@ -22,8 +22,11 @@ from .kinds import BODY, BOILERPLATE, HEADING, KINDS, REFERENCE, decide
 from .lines import INVISIBLE, Line, is_blank, mark_furniture, scan
 from .paragraphs import Paragraph, paragraphs
 
-__all__ = ["BODY", "BOILERPLATE", "HEADING", "KINDS", "MAX_PASSAGE", "REFERENCE", "Block", "PassageText",
+__all__ = ["BODY", "BOILERPLATE", "HEADING", "KINDS", "MAX_PASSAGE", "NAMING", "REFERENCE", "Block", "PassageText",
            "is_blank", "segment"]
+
+# The kinds whose entities count: the article's own text (page chrome and references name places too).
+NAMING = frozenset({BODY, HEADING})
 
 # Longer paragraphs (a pasted book without line breaks) are cut at sentence ends, then
 # spaces, so no passage exceeds this many characters.

@@ -195,7 +195,7 @@ def _chrome(text: str) -> bool:
         return True
     if n <= 250:
         low = text.lower()
-        if any(w in low for w in _CHROME_WORDS) or n <= 160 and _CHROME_ANYWHERE.search(text):
+        if any(w in low for w in _CHROME_WORDS) or (n <= 160 and _CHROME_ANYWHERE.search(text)):
             return True
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
         return True
