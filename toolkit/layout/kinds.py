@@ -43,7 +43,7 @@ _CHROME_LINES = (
     "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
     "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
     "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
-    "main page", "current events", "random article", "community portal", "recent changes", "view history",
+    "last updated", "last modified", "main page", "current events", "random article", "community portal", "recent changes", "view history",
     "tools", "talk", "read", "article", "page", "press release", "news release", "media advisory", "statement",
     "gift this article", "save", "save article", "bookmark", "more", "show more", "load more", "see more",
     "you might also like", "you may also like", "more long reads", "also read", "don't miss", "editor's picks",
@@ -113,7 +113,8 @@ _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:\s*(?:,|and|&|\||/|-|–|—)\s*.{0,60})?$"
     r"|(?:published|updated|posted|last updated|first published|date)\s*(?:on|:)?\s*.{0,40}\d{4}.{0,30}$"
-    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}$"
+    r"|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}$"
     r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}.{0,30}$"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}"
     r"(?:\s*\(\d+\))?$"
@@ -136,12 +137,13 @@ _CREDIT = re.compile(
     r"|\b(?:photo|image|picture|credit|courtesy|illustration|사진)\s*[:：=]\s*[^.]{2,60}\.?$"
     r"|/\s*(?:[\w.]+\s){0,3}(?:file\s)?(?:photos?|images?|pictures?|pool)\.?$"
     r"|\b(?:courtesy of|photo(?:graph)? by|image by|photographed by|illustration by)\b[^.]{2,80}\.?$"
-    r"|(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$",
+    r"|(?:/|—|-|\()\s*(?:reuters|ap|afp|yonhap|epa|getty images|연합뉴스|뉴스1|뉴시스)\)?\.?$"
+    r"|(?:[.)]|다\.)\s*(?:ⓒ\s*\S+\s*)?[가-힣]{2,4}\s*(?:기자|특파원)$|\((?:자료)?사진\)",
     re.IGNORECASE)
 # A whole line of menu items: "Home | About | Contact", "Home > News > North Korea".
 _MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}|[^|>›»/·]{1,25}\s[>›»]\s[^|>›»/·]{1,25}")
 # Heads of a comment section: after the article, everything from there on is page chrome.
-_COMMENT_HEAD = re.compile(r"(?:\d+\s+)?(?:comments?|responses?|replies|thoughts on .{1,80})(?:\s*\(\d+\))?"
+_COMMENT_HEAD = re.compile(r"(?:\d+\s+|no\s+)?(?:comments?|responses?|replies|thoughts on .{1,80})(?:\s*\(\d+\))?"
                            r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
                            r"|댓글(?:\s*\d+)?(?:개)?|댓글\s*(?:쓰기|달기|보기)|전체\s*댓글.{0,10}", re.IGNORECASE)
 _BULLET = re.compile(r"[•·∙◦▪▫■□◆◇▶▷►●◎※☞*+\-–]\s")
