@@ -499,7 +499,29 @@ def main() -> int:
             for rec in recs:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         print(f"{split}: {len(recs)} documents", file=sys.stderr)
+    stats(splits)
     return 0
+
+
+def stats(splits: dict[str, list[dict[str, Any]]]) -> None:
+    """Counts for the datasheet: documents, passages by kind, labels, layouts, per split and language."""
+    from collections import Counter
+
+    print("| split / lang | sources | documents | layouts | body | heading | boilerplate | reference "
+          "| structural | economic | pull | network | no label |")
+    print("|---" * 13 + "|")
+    for split, recs in splits.items():
+        for lang in ("en", "ko"):
+            docs = [r for r in recs if r["lang"] == lang]
+            kinds = Counter(p["kind"] for r in docs for p in r["passages"])
+            labels = Counter(lab for r in docs for p in r["passages"] if p["kind"] == "body" for lab in p["labels"])
+            none = sum(1 for r in docs for p in r["passages"] if p["kind"] == "body" and not p["labels"])
+            layouts = Counter(r["layout"] for r in docs)
+            print(f"| {split} {lang} | {len({r['doc'] for r in docs})} | {len(docs)} | "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(layouts.items())) + " | "
+                  + " | ".join(str(kinds[k]) for k in ("body", "heading", "boilerplate", "reference")) + " | "
+                  + " | ".join(str(labels[f]) for f in ("structural", "economic", "pull", "network"))
+                  + f" | {none} |")
 
 
 if __name__ == "__main__":
