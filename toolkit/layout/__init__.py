@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from .kinds import BODY, BOILERPLATE, HEADING, KINDS, REFERENCE, decide
+from .kinds import BODY, BOILERPLATE, HEADING, KINDS, REFERENCE, decide, is_chrome
 from .lines import INVISIBLE, Line, is_blank, mark_furniture, scan
 from .paragraphs import Paragraph, paragraphs
 
@@ -120,9 +120,9 @@ def segment(text: str, *, layout: bool = True) -> list[Block]:
     lines = scan(text)
     if not lines:
         return []
-    if len(lines) == 1:
+    if len(lines) == 1:  # a record of one line (a pre-cut passage, a tweet): body unless it is page chrome
         only = lines[0]
-        kind = decide([only.content], [1], [False])[0]
+        kind = BOILERPLATE if is_chrome(only.content) else BODY
         return [Block(s, e, kind) for s, e in _cap(text, only.start, only.end)]
     mark_furniture(lines)
     paras = paragraphs(lines)

@@ -81,7 +81,8 @@ _LIST_HEADS = frozenset({
     "you might also like", "you may also like", "more long reads", "also read", "editor's picks", "don't miss",
     "more from"})
 # Chrome wherever it appears in a short line.
-# Chrome wherever it appears in a short line: literal words (lower case), then patterns.
+_HANGUL = re.compile(r"[가-힣]")
+# Chrome wherever it appears in a short line: literal words (lower case), then patterns, by script.
 _CHROME_WORDS = (
     "©", "ⓒ", "copyright", "all rights reserved", "저작권자", "privacy policy", "cookie", "unsubscribe",
     "수신을 원하지", "you are receiving this", "forward to a friend", "your email address will not be published",
@@ -93,21 +94,27 @@ _CHROME_WORDS = (
     "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
     "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
 )
-_CHROME_ANYWHERE = re.compile(
-    r"\(c\)\s*\d{4}|무단\s*전재|재배포\s*금지|AI\s*학습\s*(?:및\s*)?활용\s*금지|terms of (?:use|service)|수신\s*거부"
-    r"|view (?:this email )?in (?:your )?browser|웹(?:에서|으로) 보기|\d+\s+comments?\b|댓글\s*\d+"
-    r"|leave a (?:reply|comment)|구독(?:하기|신청)|share (?:this|on)|이메일\s*:|e-?mail\s*:|tel\.?\s*[:+\d(]"
-    r"|fax\s*[:+\d(]|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|posted (?:in|on|by)"
+_WORDS_KO = tuple(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)) + (  # Korean words and symbols,
+    "copyright", "all rights reserved", "facebook", "twitter", "newsletter")  # and what Korean pages write in English
+_WORDS_EN = tuple(w for w in _CHROME_WORDS if not _HANGUL.search(w))
+_SHARED = (r"\(c\)\s*\d{4}|e-?mail\s*:|tel\.?\s*[:+\d(]|fax\s*[:+\d(]|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}"
+           r"|(?:→|»|›)$")
+_ANYWHERE_EN = re.compile(
+    _SHARED + r"|terms of (?:use|service)|view (?:this email )?in (?:your )?browser|\d+\s+comments?\b"
+    r"|leave a (?:reply|comment)|share (?:this|on)|posted (?:in|on|by)"
     r"|this (?:article|story|post) (?:was|first)|originally (?:published|appeared)|reprinted (?:with|from)"
-    r"|for (?:media|press) (?:inquiries|enquiries)|담당\s*부서|담당자\s*[:：]|배포\s*일시|보도\s*시점|붙임\s*\d"
+    r"|for (?:media|press) (?:inquiries|enquiries)"
     r"|jump to (?:navigation|search)|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on"
-    r"|licen[cs]ed under|\bsubscribe\b|\bsign up\b|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}|(?:→|»|›)$"
-    r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in|태그|키워드|분류)\s*[:：]"
+    r"|licen[cs]ed under|\bsubscribe\b|\bsign up\b"
+    r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in)\s*:"
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
     r"|registered (?:charity|non-?profit)|charity (?:no\.?|number)"
     r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
-    r"|^this article is about\b|^\(?see also\b|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]",
-    re.IGNORECASE)
+    r"|^this article is about\b|^\(?see also\b")
+_ANYWHERE_KO = re.compile(
+    _SHARED + r"|무단\s*전재|재배포\s*금지|ai\s*학습\s*(?:및\s*)?활용\s*금지|수신\s*거부|웹(?:에서|으로) 보기|댓글\s*\d+"
+    r"|구독(?:하기|신청)|이메일\s*:|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|담당\s*부서|담당자\s*[:：]|배포\s*일시"
+    r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]")
 # Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
@@ -131,6 +138,8 @@ _BYLINE = re.compile(
     r".{0,120}[\])]?$"
     r"|[▲△▶]\s*.{0,120}$",
     re.IGNORECASE)
+_CREDIT_KEYS = ("photo", "image", "picture", "credit", "courtesy", "illustrat", "/", "reuters", "(ap", "ap)", "afp",
+                "yonhap", "epa", "getty", "pool", "사진", "기자", "특파원", "연합뉴스", "뉴스1", "뉴시스")
 # Photo captions end with their credit: "... Photo: Lantern Aid", "(Reuters)", "Courtesy of the Ministry".
 _CREDIT = re.compile(
     r"[(\[](?:photo|image|picture|file photo|credit|courtesy)[^)\]]{0,60}[)\]]\.?$"
@@ -163,10 +172,13 @@ _REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnot
                         "참고문헌", "참고 문헌", "각주", "주석", "미주", "참고자료", "참고 자료", "주", "출처"})
 _NOTE_MARK = re.compile(r"(?:[-•*]\s+)?(?:\[\d{1,3}\]|\d{1,3}(?:[).]\s*|\s+)(?=\D)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|†|"
                         r"주\s*\d{1,3}\)?)\s*\S")
+# What a citation carries: strong cues on their own, weak ones (a year, "report") only in a short note.
 _CITATION = re.compile(
-    r"(?:19|20)\d\d|\^|↑|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|쪽|『|』|「|」|《"
-    r"|\bvol\.|\bno\.\s*\d|\binterview|면담|인터뷰|\bet al|\bpress\b|\bjournal\b|\breport\b|보고서|\beds?\.",
+    r"\^|↑|\bpp?\.\s*\d|\bibid|\bop\.?\s*cit|https?://|www\.|\baccessed\b|\bretrieved\b|\d\s*쪽|『|』|「|」|《"
+    r"|\bvol\.|\bno\.\s*\d|\bet al|\beds?\.|\((?:19|20)\d\d[a-z]?\)|,\s*(?:19|20)\d\d[,.)]|(?:19|20)\d\d\.\s*\d",
     re.IGNORECASE)
+_WEAK_CITATION = re.compile(r"(?:19|20)\d\d|\binterview|면담|인터뷰|\bpress\b|\bjournal\b|\breport\b|보고서|연구",
+                            re.IGNORECASE)
 _NUMBERED_HEAD = re.compile(r"(?:\d{1,2}(?:\.\d{1,2})*\.?|[IVX]{1,5}\.|[Ⅰ-Ⅻ]{1,3}\.?|제\s*\d{1,2}\s*[장절편부]|"
                             r"[가-하]\.|part\s+\w+|chapter\s+\w+|section\s+\w+)\s+\S", re.IGNORECASE)
 _SPEAKER = re.compile(r"(?:Q|A|문|답)\s*[:：.]|[○◯]|(?:Mr|Ms|Mrs|Dr|Sen|Rep|Chairman|Chairwoman)\.?\s+[A-Z]+\b")
@@ -184,8 +196,12 @@ def _norm(text: str) -> str:
     return _COUNT.sub(" ", core).strip() if _DIGIT.search(core) else core
 
 
-def _chrome(text: str) -> bool:
-    """Positive evidence that one paragraph is page chrome."""
+def is_chrome(text: str) -> bool:
+    """Positive evidence that one paragraph, on its own, is page chrome.
+
+    >>> is_chrome("무단전재 및 재배포 금지"), is_chrome("Share this:"), is_chrome("The rations stopped.")
+    (True, True, False)
+    """
     n = len(text)
     if n > 300:
         return False
@@ -193,11 +209,19 @@ def _chrome(text: str) -> bool:
         return True
     if n <= 200 and _BYLINE.match(text):
         return True
-    if _CREDIT.search(text, max(0, n - 120)):
-        return True
+    low = text.lower()
+    tail = low[-120:]
+    for key in _CREDIT_KEYS:  # a cheap look for the words of a credit before the patterns
+        if key in tail:
+            if _CREDIT.search(text, max(0, n - 120)):
+                return True
+            break
     if n <= 250:
-        low = text.lower()
-        if any(w in low for w in _CHROME_WORDS) or (n <= 160 and _CHROME_ANYWHERE.search(text)):
+        korean = _HANGUL.search(low) is not None
+        for word in _WORDS_KO if korean else _WORDS_EN:
+            if word in low:
+                return True
+        if n <= 160 and (_ANYWHERE_KO if korean else _ANYWHERE_EN).search(low):
             return True
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
         return True
@@ -239,7 +263,7 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     kinds = [BODY] * n
     prose = [_prose(t) for t in texts]
     for i, t in enumerate(texts):
-        if _chrome(t):
+        if is_chrome(t):
             kinds[i] = BOILERPLATE
     # Lists under a chrome head ("Related articles", "관련기사", "Categories"): short lines after it.
     i = 0
@@ -321,7 +345,8 @@ def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool
     """Mark footnotes, endnotes and bibliography entries (and the heading of a references section)."""
     n = len(texts)
     in_refs = False
-    note = [bool(_NOTE_MARK.match(t)) and len(t) <= 700 and bool(_CITATION.search(t)) for t in texts]
+    note = [bool(_NOTE_MARK.match(t)) and len(t) <= 700 and (
+        _CITATION.search(t) is not None or len(t) <= 200 and _WEAK_CITATION.search(t) is not None) for t in texts]
     for i, t in enumerate(texts):
         if kinds[i] == BOILERPLATE:
             continue
@@ -330,7 +355,7 @@ def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool
             in_refs = True
             continue
         if in_refs:
-            if len(t) <= 700 and (_NOTE_MARK.match(t) or _CITATION.search(t)):
+            if len(t) <= 700 and (_NOTE_MARK.match(t) or _CITATION.search(t) or _WEAK_CITATION.search(t)):
                 kinds[i] = REFERENCE
                 continue
             in_refs = False

@@ -28,6 +28,7 @@ _PAGE_NUMBER = re.compile(
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
 _STOPS = tuple(".!?。…")
+_NOTE_AFTER_STOP = re.compile(r"(?<=[^\d\s])[.!?。…][\"”’'»)\]」』]*(?:\d{1,2}\)?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\])$")
 _CLOSERS = "\"”’'»)]」』"
 
 
@@ -86,10 +87,14 @@ def scan(text: str) -> list[Line]:
 def ends_sentence(content: str) -> bool:
     """True when a line ends where a sentence can end (``.``, ``?``, ``!``, ``…``, also inside closing quotes).
 
+    A footnote mark after the stop (``...했다.1)``, ``...the border.3``) does not hide it.
+
     >>> ends_sentence("He left."), ends_sentence("'Go,'"), ends_sentence('He said "go."'), ends_sentence("2. Markets")
     (True, False, True, False)
+    >>> ends_sentence("뛰어들었다.1)"), ends_sentence("the border.3"), ends_sentence("rose to 12.5")
+    (True, True, False)
     """
-    return content.rstrip(_CLOSERS).endswith(_STOPS)
+    return content.rstrip(_CLOSERS).endswith(_STOPS) or _NOTE_AFTER_STOP.search(content[-12:]) is not None
 
 
 def _key(content: str) -> str:
