@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import toolkit
-from toolkit.layout import INVISIBLE
 from toolkit.korean import BACKENDS, JVM_BACKENDS, align
+from toolkit.layout import INVISIBLE
 
 SENTENCE = "함경북도에서 온 여성들은 장마당에서 장사를 했다."
 EXPECTED = {

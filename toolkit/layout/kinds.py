@@ -43,7 +43,8 @@ _CHROME_LINES = (
     "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
     "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
     "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
-    "last updated", "last modified", "main page", "current events", "random article", "community portal", "recent changes", "view history",
+    "last updated", "last modified", "main page", "current events", "random article", "community portal",
+    "recent changes", "view history",
     "tools", "talk", "read", "article", "page", "press release", "news release", "media advisory", "statement",
     "gift this article", "save", "save article", "bookmark", "more", "show more", "load more", "see more",
     "you might also like", "you may also like", "more long reads", "also read", "don't miss", "editor's picks",
@@ -94,8 +95,9 @@ _CHROME_WORDS = (
     "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
     "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
 )
-_WORDS_KO = tuple(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)) + (  # Korean words and symbols,
-    "copyright", "all rights reserved", "facebook", "twitter", "newsletter")  # and what Korean pages write in English
+# Korean words and symbols, and what Korean pages write in English
+_WORDS_KO = (*(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)),
+             "copyright", "all rights reserved", "facebook", "twitter", "newsletter")
 _WORDS_EN = tuple(w for w in _CHROME_WORDS if not _HANGUL.search(w))
 _SHARED = (r"\(c\)\s*\d{4}|e-?mail\s*:|tel\.?\s*[:+\d(]|fax\s*[:+\d(]|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}"
            r"|(?:→|»|›)$")
@@ -112,7 +114,8 @@ _ANYWHERE_EN = re.compile(
     r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
     r"|^this article is about\b|^\(?see also\b")
 _ANYWHERE_KO = re.compile(
-    _SHARED + r"|무단\s*전재|재배포\s*금지|ai\s*학습\s*(?:및\s*)?활용\s*금지|수신\s*거부|웹(?:에서|으로) 보기|댓글\s*\d+"
+    _SHARED + r"|무단\s*전재|재배포\s*금지|ai\s*학습\s*(?:및\s*)?활용\s*금지|수신\s*거부|웹(?:에서|으로) 보기"
+    r"|댓글\s*\d+"
     r"|구독(?:하기|신청)|이메일\s*:|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|담당\s*부서|담당자\s*[:：]|배포\s*일시"
     r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]")
 # Bylines and datelines: the whole (short) line is one of them.
@@ -346,7 +349,7 @@ def _references(texts: Sequence[str], kinds: list[str], ends_page: Sequence[bool
     n = len(texts)
     in_refs = False
     note = [bool(_NOTE_MARK.match(t)) and len(t) <= 700 and (
-        _CITATION.search(t) is not None or len(t) <= 200 and _WEAK_CITATION.search(t) is not None) for t in texts]
+        _CITATION.search(t) is not None or (len(t) <= 200 and _WEAK_CITATION.search(t) is not None)) for t in texts]
     for i, t in enumerate(texts):
         if kinds[i] == BOILERPLATE:
             continue
