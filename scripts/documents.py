@@ -281,9 +281,10 @@ def render_wrapped(doc: dict[str, Any], rnd: random.Random, *, pdf: bool = False
         kind = _kind(block)
         if kind == "body":
             if lang == "en":
-                lines = _wrap_hyphenated("#" * len(indent) + " " + text if indent else text, width, rnd)
+                # a placeholder word as wide as the indent, so the first line wraps as printed
+                lines = _wrap_hyphenated("#" * (len(indent) - 1) + " " + text if indent else text, width, rnd)
                 if indent:
-                    lines[0] = lines[0][len(indent) + 1 :]
+                    lines[0] = lines[0][len(indent) :]
             else:
                 lines = _wrap_lines(indent + text, width)
                 lines[0] = lines[0][len(indent):]

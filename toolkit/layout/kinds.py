@@ -117,7 +117,9 @@ _ANYWHERE_KO = re.compile(
     _SHARED + r"|무단\s*전재|재배포\s*금지|ai\s*학습\s*(?:및\s*)?활용\s*금지|수신\s*거부|웹(?:에서|으로) 보기"
     r"|댓글\s*\d+"
     r"|구독(?:하기|신청)|이메일\s*:|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|담당\s*부서|담당자\s*[:：]|배포\s*일시"
-    r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]")
+    r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]"
+    r"|인용\s*시|출처.{0,40}밝혀|서면\s*동의|편집\s*방향과\s*다를|외부\s*필자|본지의\s*입장|무단\s*(?:복제|인용)"
+    r"|^※\s")
 # Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
@@ -136,6 +138,8 @@ _BYLINE = re.compile(
     r"|[가-힣]{2,4}\s*(?:기자|특파원|논설위원|선임기자|객원기자|통신원|리포터|PD|앵커)"
     r"(?:\s*[=:]|\s+[\w.+-]+@[\w.-]+|\s*$|\s*[|·/].{0,40}$)"
     r"|\([가-힣A-Za-z ]+=[가-힣A-Za-z0-9 ]+\)\s*[가-힣]{2,4}\s*(?:기자|특파원)\s*=?\s*$"
+    r"|[가-힣]{2,4}\s+(?:\S+\s+){0,3}(?:교수|명예교수|연구위원|선임연구위원|연구원|책임연구원|소장|대표|이사장|센터장"
+    r"|박사|변호사|목사|전\s*\S+)\s*$"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+$|(?:https?://|www\.)\S+$"
     r"|[\[(]?(?:사진|그래픽|자료|영상|출처|제공|photo|image|picture|credit|source|courtesy|illustration)\s*[=:：]"
     r".{0,120}[\])]?$"
@@ -168,7 +172,8 @@ _WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show al
 _KEY_VALUE = re.compile(r"[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*\S.{0,60}")
 # Heads of lists of other articles ("Other interviews from Hyesan", "More from the blog").
 _LIST_HEAD = re.compile(r"(?:related|more|other|latest|recent|popular|top|trending|recommended|similar|further)"
-                        r"\b(?:\s\S+){0,5}", re.IGNORECASE)
+                        r"\b(?:\s\S+){0,5}|(?:다른|관련|이전|지난|최근|인기|추천|많이\s*본|같은)\s*\S+(?:\s\S+){0,3}",
+                        re.IGNORECASE)
 # Headings of a references section; what follows them is reference material.
 _REF_HEADS = frozenset({"references", "reference", "notes", "endnotes", "footnotes", "bibliography",
                         "works cited", "sources", "literature", "sources and notes", "notes and references",

@@ -106,8 +106,8 @@ def mark_furniture(lines: list[Line]) -> None:
 
     A page number is a line of a number and dashes, ``Page 3 of 20``, ``12쪽``
     and the like. A running header is a short line that repeats (digits aside)
-    at the top or bottom of two or more pages, or three or more times anywhere
-    when the text carries no page breaks.
+    at the top or bottom of two or more pages, twice beside page numbers, or
+    three or more times anywhere when the text carries no page breaks.
     """
     pages = lines[-1].page + 1 if lines else 0
     edge: Counter[str] = Counter()
@@ -123,12 +123,16 @@ def mark_furniture(lines: list[Line]) -> None:
     for ln in lines:
         if len(ln.content) <= 100:
             anywhere[_key(ln.content)] += 1
+    # a short line repeated next to page numbers is a running header, even without page breaks
+    numbered = [k for k, ln in enumerate(lines) if _PAGE_NUMBER.fullmatch(ln.content)]
+    beside = {_key(lines[j].content) for k in numbered for j in range(max(0, k - 2), min(len(lines), k + 3))
+              if j != k and len(lines[j].content) <= 100}
+    for k in numbered:
+        lines[k].furniture = True
     for ln in lines:
-        if _PAGE_NUMBER.fullmatch(ln.content):
-            ln.furniture = True
-            continue
-        if len(ln.content) > 120 or (ends_sentence(ln.content) and not ln.content.endswith(")")):
+        if ln.furniture or len(ln.content) > 120 or (ends_sentence(ln.content) and not ln.content.endswith(")")):
             continue
         key = _key(ln.content)
-        if edge[key] >= 2 or (anywhere[key] >= 3 and any(c.isalpha() for c in key) and len(key) >= 12):
+        if edge[key] >= 2 or (anywhere[key] >= 2 and key in beside) or \
+                (anywhere[key] >= 3 and any(c.isalpha() for c in key) and len(key) >= 12):
             ln.furniture = True

@@ -18,7 +18,7 @@ from .lines import Line, ends_sentence
 
 # A list item or a speaker turn starts a paragraph of its own.
 _ITEM = re.compile(r"(?:[•·∙◦▪▫■□◆◇▶▷►○●◎※☞\-–—*+]\s|\(?\d{1,3}[.)]\s|\(?[a-z가-힣][.)]\s|[①-⑳]|"
-                   r"(?:Q|A|Q\.|A\.|문|답)\s*[:：.]|[○◯]\s*\S)")
+                   r"(?:Q|A|문|답)\s*[:：.]\s|[○◯]\s*\S)")
 _HYPHEN_END = re.compile(r"[a-z]-$")
 
 
@@ -39,6 +39,11 @@ class Wrap:
     gapped: bool = False
 
 
+def _width(line: Line) -> int:
+    """Columns the line takes, its indent included (a wrap counts the indent too)."""
+    return line.indent + len(line.content)
+
+
 def _first_word(content: str) -> int:
     cut = content.find(" ")
     return len(content) if cut < 0 else cut
@@ -55,16 +60,16 @@ def wrap_of(lines: list[Line]) -> Wrap | None:
              if not b.blank_before and not a.furniture and not b.furniture]
     if len(pairs) < 3:
         return None
-    widths = sorted(len(a.content) for a, _ in pairs)
+    widths = sorted(_width(a) for a, _ in pairs)
     width = widths[min(len(widths) - 1, int(0.95 * len(widths)))]
     if width < 20 or width > 160:
         return None
-    near = [(a, b) for a, b in pairs if len(a.content) >= 0.7 * width]
+    near = [(a, b) for a, b in pairs if _width(a) >= 0.7 * width]
     if len(near) < 0.4 * len(pairs) or sum(not ends_sentence(a.content) for a, _ in near) < 0.5 * len(near):
         return None
     # Greedy wrapping (a fixed-width font): a mid-sentence line could not take the next word.
     mid = [(a, b) for a, b in near if not ends_sentence(a.content)]
-    forced = sum(len(a.content) + 1 + _first_word(b.content) > width for a, b in mid)
+    forced = sum(_width(a) + 1 + _first_word(b.content) > width for a, b in mid)
     # Paragraphs kept apart by blank lines: a line break without one is inside a paragraph.
     gapped = sum(ln.blank_before for ln in lines) >= max(3, 0.03 * len(lines))
     return Wrap(width, forced >= 0.9 * len(mid), gapped)
@@ -83,19 +88,19 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
         return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
     if page_break:  # no line spacing to read across a page: only an open sentence carries on
-        return " " if mid_sentence and (lower_next or len(a.content) >= 0.7 * wrap.width) else None
+        return " " if mid_sentence and (lower_next or _width(a) >= 0.7 * wrap.width) else None
     if b.indent > a.indent + 1:
         return None
-    room = len(a.content) + 1 + _first_word(b.content) <= wrap.width
+    room = _width(a) + 1 + _first_word(b.content) <= wrap.width
     if wrap.exact:
         return None if room else " "
     if mid_sentence:
         # a wrapped line rarely stops short of the margin mid-sentence; a heading does
-        return " " if lower_next or len(a.content) >= 0.7 * wrap.width else None
+        return " " if lower_next or _width(a) >= 0.7 * wrap.width else None
     # Proportional fonts (a PDF): character counts cannot tell a full line from a last one exactly;
     # a sentence that ends on a nearly full line most often goes on (a paragraph gap, when the
     # page has one, has already separated the paragraphs).
-    return " " if len(a.content) >= (0.6 if wrap.gapped else 0.85) * wrap.width else None
+    return " " if _width(a) >= (0.6 if wrap.gapped else 0.85) * wrap.width else None
 
 
 def paragraphs(lines: list[Line]) -> list[Paragraph]:
