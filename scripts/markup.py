@@ -18,7 +18,8 @@ import sys
 import unicodedata
 from pathlib import Path
 
-MARK = re.compile(r"\[([^\[\]]+)\]\((PROVINCE|ORG|LOC)(?:\|([^()]+))?\)")
+# the canonical name may hold one level of parentheses: Ministry of Foreign Affairs (South Korea)
+MARK = re.compile(r"\[([^\[\]]+)\]\((PROVINCE|ORG|LOC)(?:\|((?:[^()]|\([^()]*\))+))?\)")
 FACTORS = {"structural", "economic", "pull", "network"}
 
 
