@@ -162,7 +162,9 @@ _MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1
 _COMMENT_HEAD = re.compile(r"(?:\d+\s+|no\s+)?(?:comments?|responses?|replies|thoughts on .{1,80})(?:\s*\(\d+\))?"
                            r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
                            r"|댓글(?:\s*\d+)?(?:개)?|댓글\s*(?:쓰기|달기|보기)|전체\s*댓글.{0,10}", re.IGNORECASE)
-_BULLET = re.compile(r"[•·∙◦▪▫■□◆◇▶▷►●◎※☞*+\-–]\s")
+# List bullets; Korean news marks its subheadings with ◇ ◆ ■ □, so those may start a heading.
+_ASIDE = re.compile(r"[(\[（［][^()\[\]]{1,40}[)\]）］]")
+_BULLET = re.compile(r"[•·∙◦▪▫▶▷►●◎※☞*+\-–]\s")
 # Widgets that a short line starts with (a link or a button), and file links.
 _WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show all|back to|read the full|print this|"
                      r"email this|share this|follow|like this|request (?:a|the|audio|access)|click here|tap here|"
@@ -327,7 +329,8 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
             heading_after += 1
             continue
         heading_after = 0
-        nxt = None if not prose[i] and _short_line(texts[i]) else nxt
+        if not _ASIDE.fullmatch(t):  # a bracketed aside, "(10시04분 개의)", does not part a heading from its text
+            nxt = None if not prose[i] and _short_line(t) else nxt
     # Outside the article (before its first prose paragraph, after its last), short unpunctuated lines are chrome.
     prose_at = [i for i in range(n) if prose[i] and kinds[i] == BODY]
     if prose_at:
