@@ -29,7 +29,6 @@ import html
 import json
 import random
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -231,8 +230,25 @@ def render_lines(doc: dict[str, Any], rnd: random.Random) -> Writer:
     return w
 
 
+def _cols(text: str) -> int:
+    """Display columns: Hangul and CJK take two, as on a terminal, an e-mail client or a page."""
+    return sum(2 if "\u1100" <= c <= "\u115f" or "\u2e80" <= c <= "\ua4cf" or "\uac00" <= c <= "\ud7a3"
+               or "\uff00" <= c <= "\uff60" else 1 for c in text)
+
+
 def _wrap_lines(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [text]
+    """Greedy wrapping by display columns (textwrap counts characters, which is wrong for Hangul)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and _cols(line) + 1 + _cols(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines or [text]
 
 
 def _wrap_hyphenated(text: str, width: int, rnd: random.Random) -> list[str]:
@@ -262,9 +278,9 @@ def render_wrapped(doc: dict[str, Any], rnd: random.Random, *, pdf: bool = False
     """Hard-wrapped plain text (``pdf``: with pages, running headers and page numbers)."""
     w = Writer()
     lang = doc["lang"]
-    width = rnd.choice([66, 72, 78]) if lang == "en" else rnd.choice([34, 38, 42])
+    width = rnd.choice([66, 72, 78]) if lang == "en" else rnd.choice([68, 74, 80])
     if pdf:
-        width = rnd.choice([84, 92]) if lang == "en" else rnd.choice([44, 48])
+        width = rnd.choice([84, 92]) if lang == "en" else rnd.choice([88, 96])
     blank_between = rnd.random() < 0.6
     indent = "" if blank_between else "    "
     units: list[tuple[list[str], str, list[str] | None, list[dict[str, Any]], str]] = []
@@ -286,8 +302,9 @@ def render_wrapped(doc: dict[str, Any], rnd: random.Random, *, pdf: bool = False
                 if indent:
                     lines[0] = lines[0][len(indent) :]
             else:
-                lines = _wrap_lines(indent + text, width)
-                lines[0] = lines[0][len(indent):]
+                lines = _wrap_lines("#" * (len(indent) - 1) + " " + text if indent else text, width)
+                if indent:
+                    lines[0] = lines[0][len(indent) :]
             units.append((lines, kind, block.get("labels"), ents, indent))
         else:
             units.append((_wrap_lines(text, width), kind, None, [], ""))

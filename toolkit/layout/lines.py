@@ -26,6 +26,9 @@ _PAGE_NUMBER = re.compile(
     r"|[-–—]\s*[ivxlcIVXLC]{1,6}\s*[-–—])",
     re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+# Characters two columns wide on a terminal or a page: Hangul, CJK, full-width forms.
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3"
+                   r"\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
 _SPACES = re.compile(r"\s+")
 _STOPS = tuple(".!?。…")
 _NOTE_AFTER_STOP = re.compile(r"(?<=[^\d\s])[.!?。…][\"”’'»)\]」』]*(?:\d{1,2}\)?|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\[\d{1,3}\])$")
@@ -43,6 +46,7 @@ class Line:
     page: int
     blank_before: bool = False
     furniture: bool = False
+    width: int = 0  # columns, the indent included (see :func:`display_width`)
 
 
 def is_blank(line: str) -> bool:
@@ -72,7 +76,8 @@ def scan(text: str) -> list[Line]:
         if content and not ("&" in content and _ENTITY_SPACE.fullmatch(_SPACES.sub("", content))):
             lead = len(raw) - len(raw.lstrip(INVISIBLE))
             indent = len(raw[:lead].expandtabs(4))
-            lines.append(Line(pos + lead, pos + lead + len(content), content, indent, page, blank))
+            lines.append(Line(pos + lead, pos + lead + len(content), content, indent, page, blank,
+                              width=indent + display_width(content)))
             blank = False
         else:
             blank = True
@@ -82,6 +87,18 @@ def scan(text: str) -> list[Line]:
                 blank = True
             pos = m.end()
     return lines
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a fixed-width rendering: Hangul and CJK count two.
+
+    Hard wraps are made by width, not by characters: a Korean line of 40
+    syllables is as wide as an English line of 80 letters.
+
+    >>> display_width("abc"), display_width("함경북도")
+    (3, 8)
+    """
+    return len(text) + len(_WIDE.findall(text))
 
 
 def ends_sentence(content: str) -> bool:

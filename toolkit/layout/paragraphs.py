@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from .lines import Line, ends_sentence
+from .lines import Line, display_width, ends_sentence
 
 # A list item or a speaker turn starts a paragraph of its own.
 _ITEM = re.compile(r"(?:[•·∙◦▪▫■□◆◇▶▷►○●◎※☞\-–—*+]\s|\(?\d{1,3}[.)]\s|\(?[a-z가-힣][.)]\s|[①-⑳]|"
@@ -41,12 +41,13 @@ class Wrap:
 
 def _width(line: Line) -> int:
     """Columns the line takes, its indent included (a wrap counts the indent too)."""
-    return line.indent + len(line.content)
+    return line.width
 
 
 def _first_word(content: str) -> int:
+    """Columns of the first word of a line."""
     cut = content.find(" ")
-    return len(content) if cut < 0 else cut
+    return display_width(content if cut < 0 else content[:cut])
 
 
 def wrap_of(lines: list[Line]) -> Wrap | None:
@@ -67,12 +68,13 @@ def wrap_of(lines: list[Line]) -> Wrap | None:
     near = [(a, b) for a, b in pairs if _width(a) >= 0.7 * width]
     if len(near) < 0.4 * len(pairs) or sum(not ends_sentence(a.content) for a, _ in near) < 0.5 * len(near):
         return None
-    # Greedy wrapping (a fixed-width font): a mid-sentence line could not take the next word.
+    # Greedy wrapping in a fixed-width font: every mid-sentence line could not take the next word.
     mid = [(a, b) for a, b in near if not ends_sentence(a.content)]
     forced = sum(_width(a) + 1 + _first_word(b.content) > width for a, b in mid)
+    exact = len(mid) >= 10 and forced >= 0.99 * len(mid)
     # Paragraphs kept apart by blank lines: a line break without one is inside a paragraph.
     gapped = sum(ln.blank_before for ln in lines) >= max(3, 0.03 * len(lines))
-    return Wrap(width, forced >= 0.9 * len(mid), gapped)
+    return Wrap(widths[-1] if exact else width, exact, gapped)
 
 
 def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str | None:
@@ -87,13 +89,21 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
         if page_break:  # across a page break (or its running header) a sentence left open carries on
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
         return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
-    if page_break:  # no line spacing to read across a page: only an open sentence carries on
-        return " " if mid_sentence and (lower_next or _width(a) >= 0.7 * wrap.width) else None
+    if page_break:  # no line spacing to read across a page: an open sentence carries on, and so does
+        # a full last line in a text whose paragraphs end with a gap (a last line is seldom full)
+        if mid_sentence:
+            return " " if lower_next or _width(a) >= 0.7 * wrap.width else None
+        return " " if wrap.gapped and _width(a) >= 0.9 * wrap.width else None
     if b.indent > a.indent + 1:
         return None
     room = _width(a) + 1 + _first_word(b.content) <= wrap.width
     if wrap.exact:
-        return None if room else " "
+        # a line that had clear room for the next word ended its paragraph; two columns of slack
+        # allow for widths that a proportional font only approximates
+        if _width(a) + 3 + _first_word(b.content) <= wrap.width and not (mid_sentence and
+                                                                         _width(a) >= 0.85 * wrap.width):
+            return None
+        return " "
     if mid_sentence:
         # a wrapped line rarely stops short of the margin mid-sentence; a heading does
         return " " if lower_next or _width(a) >= 0.7 * wrap.width else None
