@@ -119,7 +119,8 @@ _ANYWHERE_KO = re.compile(
     r"|구독(?:하기|신청)|이메일\s*:|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|담당\s*부서|담당자\s*[:：]|배포\s*일시"
     r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]"
     r"|인용\s*시|출처.{0,40}밝혀|서면\s*동의|편집\s*방향과\s*다를|외부\s*필자|본지의\s*입장|무단\s*(?:복제|인용)"
-    r"|^※\s")
+    r"|^※\s|저작권법|^(?:조회|조회수|추천|공감|좋아요|스크랩|댓글|구독자)\s*[\d,]+$|^(?:이전글|다음글|이전 글|다음 글)\s"
+    r"|^지면\s*\d{4}|^\d{4}[.\-/]\s*\d{1,2}[.\-/]\s*\d{1,2}\.?\s")
 # Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
@@ -275,6 +276,15 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
     for i, t in enumerate(texts):
         if is_chrome(t):
             kinds[i] = BOILERPLATE
+    # A comment section after the article's prose: all of it is chrome.
+    seen_prose = False
+    for i, t in enumerate(texts):
+        if prose[i] and kinds[i] == BODY:
+            seen_prose = True
+        elif seen_prose and len(t) <= 100 and _COMMENT_HEAD.fullmatch(_norm(t)):
+            for k in range(i, n):
+                kinds[k] = BOILERPLATE
+            break
     # Lists under a chrome head ("Related articles", "관련기사", "Categories"): short lines after it.
     i = 0
     while i < n:
@@ -286,24 +296,15 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
             j = i + 1
             contiguous = j < n and not apart[j]  # a list written line by line ends at the next blank line
             while j < n and (kinds[j] == BOILERPLATE or (lines[j] == 1 and len(texts[j]) <= 100 and not prose[j])):
-                after = next((k for k in range(j + 1, n) if kinds[k] != BOILERPLATE), None)
-                if texts[j].strip().lower() in _REF_HEADS or (kinds[j] == BODY and after is not None and prose[after]) \
+                kept = [k for k in range(j + 1, n) if kinds[k] != BOILERPLATE][:1]
+                if texts[j].strip().lower() in _REF_HEADS or (kinds[j] == BODY and any(prose[k] for k in kept)) \
                         or (contiguous and apart[j] and j > i + 1):
-                    break  # a references section, or the heading of the prose that follows
+                    break  # a references section, or the heading (or title) of the prose that follows
                 kinds[j] = BOILERPLATE
                 j += 1
             i = j
         else:
             i += 1
-    # A comment section after the article's prose: all of it is chrome.
-    seen_prose = False
-    for i, t in enumerate(texts):
-        if prose[i] and kinds[i] == BODY:
-            seen_prose = True
-        elif seen_prose and len(t) <= 100 and _COMMENT_HEAD.fullmatch(_norm(t)):
-            for k in range(i, n):
-                kinds[k] = BOILERPLATE
-            break
     _references(texts, kinds, ends_page)
     # A block of metadata lines ("Interviewer: K. Park", "Duration: 2 h") before the first prose paragraph.
     first_prose = next((i for i in range(n) if prose[i] and kinds[i] == BODY), n)
@@ -331,6 +332,15 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
         heading_after = 0
         if not _ASIDE.fullmatch(t):  # a bracketed aside, "(10시04분 개의)", does not part a heading from its text
             nxt = None if not prose[i] and _short_line(t) else nxt
+    # A title: when a byline or a view count came between it and the text, the longest heading-shaped
+    # line above the first prose paragraph is the title, if it is longer than the headings found there.
+    first_prose = next((i for i in range(n) if prose[i] and kinds[i] == BODY), n)
+    if first_prose < n:
+        top = [i for i in range(first_prose) if kinds[i] == BODY and lines[i] <= 2 and len(texts[i]) >= 8
+               and _heading_shape(texts[i]) and not ends_sentence(texts[i])]
+        longest = max((len(texts[i]) for i in range(first_prose) if kinds[i] == HEADING), default=0)
+        if top and max(len(texts[i]) for i in top) > max(longest, 15):
+            kinds[max(top, key=lambda i: (len(texts[i]), -i))] = HEADING
     # Outside the article (before its first prose paragraph, after its last), short unpunctuated lines are chrome.
     prose_at = [i for i in range(n) if prose[i] and kinds[i] == BODY]
     if prose_at:
