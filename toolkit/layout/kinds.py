@@ -94,6 +94,7 @@ _CHROME_WORDS = (
     "do not necessarily reflect", "tax-deductible", "tax deductible", "non-commercial", "with attribution",
     "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
     "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
+    "즉시 보도", "보도 가능", "보도 일시", "보도해 주시기", "보도하여 주시기",
 )
 # Korean words and symbols, and what Korean pages write in English
 _WORDS_KO = (*(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)),
@@ -112,15 +113,20 @@ _ANYWHERE_EN = re.compile(
     r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
     r"|registered (?:charity|non-?profit)|charity (?:no\.?|number)"
     r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
-    r"|^this article is about\b|^\(?see also\b")
+    r"|^this article is about\b|^\(?see also\b"
+    r"|^(?:this|the) (?:report|brief|paper|newsletter|transcript|publication|document|e-?mail)\b.{0,100}"
+    r"\b(?:may not|does not|do not|is not|are not|should not|was (?:produced|prepared|funded))\b")
 _ANYWHERE_KO = re.compile(
     _SHARED + r"|무단\s*전재|재배포\s*금지|ai\s*학습\s*(?:및\s*)?활용\s*금지|수신\s*거부|웹(?:에서|으로) 보기"
     r"|댓글\s*\d+"
     r"|구독(?:하기|신청)|이메일\s*:|전화\s*[:：]?\s*\d|기사\s*제보|제보\s*[:：]|담당\s*부서|담당자\s*[:：]|배포\s*일시"
     r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]"
     r"|인용\s*시|출처.{0,40}밝혀|서면\s*동의|편집\s*방향과\s*다를|외부\s*필자|본지의\s*입장|무단\s*(?:복제|인용)"
-    r"|^※\s|저작권법|^(?:조회|조회수|추천|공감|좋아요|스크랩|댓글|구독자)\s*[\d,]+$|^(?:이전글|다음글|이전 글|다음 글)\s"
-    r"|^지면\s*\d{4}|^\d{4}[.\-/]\s*\d{1,2}[.\-/]\s*\d{1,2}\.?\s")
+    r"|^※\s|저작권법|^(?:조회|조회수|추천|공감|좋아요|스크랩|댓글|구독자)\s*[\d,]+$"
+    r"|^(?:이전글|다음글|이전 글|다음 글)\s|^지면\s*\d{4}|^총\s*\d+\s*(?:쪽|매|면|페이지)$"
+    r"|^이\s*(?:회의록|보고서|브리프|자료|기사|글|논문|소식지|뉴스레터|콘텐츠|책자)[은는의에이].{0,80}"
+    r"(?:수 있습니다|바랍니다|않습니다|아닙니다|밝힙니다)\.?$"
+    r"|^(?:배포일|배포처|보도일|발신|수신|연락처|작성자|작성일|게시일|등록일|수정일|글쓴이|글쓴이)\s")
 # Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
@@ -158,7 +164,9 @@ _CREDIT = re.compile(
     r"|(?:[.)]|다\.)\s*(?:ⓒ\s*\S+\s*)?[가-힣]{2,4}\s*(?:기자|특파원)$|\((?:자료)?사진\)",
     re.IGNORECASE)
 # A whole line of menu items: "Home | About | Contact", "Home > News > North Korea".
-_MENU_ROW = re.compile(r"[^|>›»/·]{1,30}(?:\s*[|>›»·/]\s*[^|>›»/·]{1,30}){2,}|[^|>›»/·]{1,25}\s[>›»]\s[^|>›»/·]{1,25}")
+# (a middle dot between words joins them in Korean, "성별·연령": as a separator it stands between spaces)
+_MENU_ROW = re.compile(r"[^|>›»/]{1,30}?(?:(?:\s*[|>›»/]\s*|\s·\s)[^|>›»/]{1,30}?){2,}"
+                       r"|[^|>›»/]{1,25}\s[>›»]\s[^|>›»/]{1,25}")
 # Heads of a comment section: after the article, everything from there on is page chrome.
 _COMMENT_HEAD = re.compile(r"(?:\d+\s+|no\s+)?(?:comments?|responses?|replies|thoughts on .{1,80})(?:\s*\(\d+\))?"
                            r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
@@ -172,7 +180,7 @@ _WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show al
                      r"watch the|listen to|visit|go to|return to|more about|more on)\b"
                      r"|.*\((?:pdf|docx?|hwp|xlsx?|pptx?)\b[^)]*\)|.*\b\d+(?:\.\d+)?\s*[KM]B\b", re.IGNORECASE)
 # A document's metadata before its text: "Duration: 2 h 11 min", "Interviewer: K. Park".
-_KEY_VALUE = re.compile(r"[^\s:：]{1,20}(?:\s[^\s:：]{1,20})?\s*[:：]\s*\S.{0,60}")
+_KEY_VALUE = re.compile(r"[^\s:：\d]{1,12}(?:\s[^\s:：\d]{1,12})?\s*[:：]\s*\S.{0,60}")
 # Heads of lists of other articles ("Other interviews from Hyesan", "More from the blog").
 _LIST_HEAD = re.compile(r"(?:related|more|other|latest|recent|popular|top|trending|recommended|similar|further)"
                         r"\b(?:\s\S+){0,5}|(?:다른|관련|이전|지난|최근|인기|추천|많이\s*본|같은)\s*\S+(?:\s\S+){0,3}",
@@ -237,6 +245,8 @@ def is_chrome(text: str) -> bool:
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
         return True
     if n <= 60 and not text.endswith(".") and _WIDGET.match(text):
+        return True
+    if n <= 42 and _ASIDE.fullmatch(text):  # "(10시02분 개의)", "(Reuters)"
         return True
     return _LETTER.search(text) is None
 

@@ -81,7 +81,7 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
     """How line ``a`` joins line ``b`` in one paragraph (``" "``, or ``""`` for a hyphen), else ``None``."""
     if _ITEM.match(b.content):
         return None
-    lower_next = b.content[0].islower()
+    lower_next = b.content[0].islower() and not b.content.startswith(("www.", "http"))
     if _HYPHEN_END.search(a.content) and lower_next:
         return ""
     mid_sentence = not ends_sentence(a.content) and not a.content.endswith(":")
@@ -89,14 +89,13 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
         if page_break:  # across a page break (or its running header) a sentence left open carries on
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
         return " " if mid_sentence and lower_next and len(a.content) >= 30 else None
+    if b.indent > a.indent + 1:  # a first-line indent starts a paragraph, on a new page too
+        return None
     if page_break:  # no line spacing to read across a page: an open sentence carries on, and so does
         # a full last line in a text whose paragraphs end with a gap (a last line is seldom full)
         if mid_sentence:
             return " " if lower_next or _width(a) >= 0.7 * wrap.width else None
         return " " if wrap.gapped and _width(a) >= 0.9 * wrap.width else None
-    if b.indent > a.indent + 1:
-        return None
-    room = _width(a) + 1 + _first_word(b.content) <= wrap.width
     if wrap.exact:
         # a line that had clear room for the next word ended its paragraph; two columns of slack
         # allow for widths that a proportional font only approximates
