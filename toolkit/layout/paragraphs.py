@@ -20,6 +20,7 @@ from .lines import Line, display_width, ends_sentence
 _ITEM = re.compile(r"(?:[•·∙◦▪▫■□◆◇▶▷►○●◎※☞\-–—*+]\s|\(?\d{1,3}[.)]\s|\(?[a-z가-힣][.)]\s|[①-⑳]|"
                    r"(?:Q|A|문|답)\s*[:：.]\s|[○◯]\s*\S)")
 _HYPHEN_END = re.compile(r"[a-z]-$")
+_NOTE_START = re.compile(r"(?:\d{1,2}\)?|\[\d{1,3}\]|[¹²³⁴⁵⁶⁷⁸⁹])\s+[A-Z가-힣\"“『「]")
 
 
 @dataclass(slots=True)
@@ -85,6 +86,8 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
     if _HYPHEN_END.search(a.content) and lower_next:
         return ""
     mid_sentence = not ends_sentence(a.content) and not a.content.endswith(":")
+    if not mid_sentence and _NOTE_START.match(b.content):  # "2 Ministry of ...": the next footnote
+        return None
     if wrap is None:
         if page_break:  # across a page break (or its running header) a sentence left open carries on
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
