@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml | check-system
 run: $(STAMP)
 	@mkdir -p $(OUT)
 	$(BIN)/nktk tokenize corpora/samples/ko-jangmadang.txt corpora/samples/en-border-towns.txt --format text | head -n 12
-	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt --format html --out $(OUT)/samples.html
-	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt --format json --out $(OUT)/samples.json
+	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt corpora/samples/en-blog-saved-page.txt corpora/samples/ko-portal-saved-page.txt --format html --out $(OUT)/samples.html
+	$(BIN)/nktk tag corpora/samples/en-border-towns.txt corpora/samples/ko-jangmadang.txt corpora/samples/en-blog-saved-page.txt corpora/samples/ko-portal-saved-page.txt --format json --out $(OUT)/samples.json
 	$(BIN)/nktk batch corpora/samples --out $(OUT)/batch.jsonl --overwrite
 	$(BIN)/nktk report $(OUT)/batch.jsonl --out $(OUT)/report.html
 	@echo "Open $(OUT)/samples.html (tagged articles) and $(OUT)/report.html (corpus report)."
