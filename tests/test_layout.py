@@ -316,3 +316,5 @@ def test_article_view_greys_what_was_set_aside_and_report_counts_body(tmp_path: 
     assert report.exit_code == 0, report.output
     shares = (tmp_path / "r_tables" / "factor_shares.csv").read_text().splitlines()
     assert shares[1].startswith("all,2,")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "2 body passages" in page and "13 boilerplate" in page and "1 heading" in page

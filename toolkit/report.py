@@ -42,6 +42,7 @@ class Overview:
     records: int = 0
     errors: int = 0
     passages: int = 0
+    set_aside: dict[str, int] = field(default_factory=dict)  # passages not counted, by kind
     tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -71,6 +72,7 @@ def _passages_from_jsonl(path: Path, counts: Counter[str]) -> Iterator[_Passage]
         source = _meta_value(meta, "source_name", "publisher", "outlet", "source")
         for p in rec.get("passages", []):
             if p.get("kind", "body") != "body":
+                counts[f"kind:{p['kind']}"] += 1
                 continue  # headings, page chrome and references are not counted
             ents = [(e["canonical"], e["label"]) for e in rec.get("entities", [])
                     if p["start"] <= e["start"] < p["end"]]
@@ -87,7 +89,10 @@ def _passages_from_table(path: Path, counts: Counter[str]) -> Iterator[_Passage]
             counts["records"] += 1
             if row.get("error"):
                 counts["errors"] += 1
-        if row.get("error") or row.get("passage") in (None, "") or (row.get("kind") or "body") != "body":
+        if row.get("error") or row.get("passage") in (None, ""):
+            continue
+        if (row.get("kind") or "body") != "body":
+            counts[f"kind:{row['kind']}"] += 1
             continue
         meta = json.loads(row["meta"]) if row.get("meta") else {}
         ents = []
@@ -110,7 +115,8 @@ def overview(results: Path, *, top: int = 20) -> Overview:
         passages = list(reader(results, counts))
     except (ValueError, KeyError) as exc:
         raise InputError(f"{results}: not an nktk batch output ({exc})") from None
-    ov = Overview(records=counts["records"], errors=counts["errors"], passages=len(passages))
+    ov = Overview(records=counts["records"], errors=counts["errors"], passages=len(passages),
+                  set_aside={k.split(":", 1)[1]: v for k, v in sorted(counts.items()) if k.startswith("kind:")})
     ov.tables["factor_shares"] = _shares(passages, lambda p: "all") + _shares(passages, lambda p: p.lang)
     sources = {p.source for p in passages if p.source}
     if 1 < len(sources) <= 40:
@@ -241,8 +247,11 @@ def write_report(results: Path, out: Path, *, top: int = 20) -> Overview:
            "text-align:right}td:first-child,th:first-child{text-align:left}svg{max-width:100%;height:auto}")
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>nktk corpus report</title>"
              f"<style>{css}</style></head><body><h1>Corpus report</h1>",
-             f"<p>{escape(str(results))}: {ov.records} records ({ov.errors} errors), {ov.passages} passages. "
-             f"Tables as CSV in <code>{escape(tables_dir.name)}/</code>.</p>"]
+             f"<p>{escape(str(results))}: {ov.records} records ({ov.errors} errors), {ov.passages} body passages. "
+             f"Tables as CSV in <code>{escape(tables_dir.name)}/</code>.</p>",
+             "<p class='aside' style='color:#999'>Set aside and not counted: "
+             + (", ".join(f"{n} {escape(kind)}" for kind, n in ov.set_aside.items()) or "nothing")
+             + " (headings, page chrome and references keep their place in the results, without labels).</p>"]
     for name, rows in ov.tables.items():
         parts.append(f"<h2>{escape(titles.get(name, name))}</h2>")
         if name.startswith("factor_shares") and rows:

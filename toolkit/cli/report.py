@@ -26,4 +26,4 @@ def report_cmd(
     """
     with user_errors():
         ov = write_report(results, out, top=top)
-    typer.echo(f"wrote {out} ({ov.records} records, {ov.passages} passages)", err=True)
+    typer.echo(f"wrote {out} ({ov.records} records, {ov.passages} body passages)", err=True)
