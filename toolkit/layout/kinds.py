@@ -43,7 +43,7 @@ _CHROME_LINES = (
     "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
     "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
     "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
-    "last updated", "last modified", "main page", "current events", "random article", "community portal",
+    "visible links", "hidden links", "last updated", "last modified", "main page", "current events", "random article", "community portal",
     "recent changes", "view history",
     "tools", "talk", "read", "article", "page", "press release", "news release", "media advisory", "statement",
     "gift this article", "save", "save article", "bookmark", "more", "show more", "load more", "see more",
@@ -204,6 +204,7 @@ _SPEAKER = re.compile(r"(?:Q|A|문|답)\s*[:：.]|[○◯]|(?:Mr|Ms|Mrs|Dr|Sen|R
 
 
 _DIGIT = re.compile(r"\d")
+_LINK_REF = re.compile(r"^\s*\[\d{1,4}\]")  # lynx -dump numbers every link: "[12]Home"
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -211,7 +212,7 @@ def _norm(text: str) -> str:
     """Lower-cased, without leading bullets, trailing punctuation and counts such as ``(12)``."""
     if len(text) > 80:  # every phrase it is compared with is short
         return ""
-    core = _NORMAL.sub("", text.lower())
+    core = _NORMAL.sub("", _LINK_REF.sub("", text.lower()))
     return _COUNT.sub(" ", core).strip() if _DIGIT.search(core) else core
 
 
