@@ -12,7 +12,7 @@ from typing import Any
 from .write import atomic_write_text
 
 FACTORS = ("structural", "economic", "pull", "network")
-COLUMNS = ("id", "lang", "passage", "start", "end", "passage_lang", "kind", "section", "labels",
+COLUMNS = ("id", "lang", "passage", "start", "end", "passage_lang", "kind", "section", "page", "labels",
            *(f"score_{f}" for f in FACTORS), "evidence", "entities", "meta", "error")
 
 
@@ -34,7 +34,7 @@ def rows(results: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
                 ents = [e for e in rec.get("entities", []) if p["start"] <= e["start"] < p["end"]]
                 row.update(
                     passage=n, start=p["start"], end=p["end"], passage_lang=p["lang"],
-                    kind=p.get("kind", "body"), section=p.get("section"),
+                    kind=p.get("kind", "body"), section=p.get("section"), page=p.get("meta", {}).get("page"),
                     labels=";".join(p["labels"]),
                     evidence=json.dumps(p.get("evidence", {}), ensure_ascii=False),
                     entities="; ".join(f"{e['canonical']}|{e['label']}|{e['id'] or ''}" for e in ents),
@@ -71,7 +71,7 @@ def write_table(log: Path, out: Path, fmt: str) -> None:
 
 
 def _schema(pa: Any) -> Any:
-    types = {"passage": pa.int32(), "start": pa.int64(), "end": pa.int64()}
+    types = {"passage": pa.int32(), "start": pa.int64(), "end": pa.int64(), "page": pa.int32()}
     types |= {f"score_{f}": pa.float64() for f in FACTORS}
     return pa.schema([(c, types.get(c, pa.string())) for c in COLUMNS])
 
