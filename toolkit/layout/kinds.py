@@ -11,6 +11,7 @@ body, so a real paragraph is never set aside.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from .lines import ends_sentence
@@ -93,6 +94,8 @@ _CHROME_WORDS = (
     "listen to this article", "reading time", "min read", "분 읽기", "creative commons", "views expressed",
     "do not necessarily reflect", "tax-deductible", "tax deductible", "non-commercial", "with attribution",
     "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
+    "payable to", "p.o. box", "po box", "do not cite", "not been peer reviewed", "without permission",
+    "issn ", "isbn ", "working paper series", "have been changed to protect", "been changed to protect",
     "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
     "즉시 보도", "보도 가능", "보도 일시", "보도해 주시기", "보도하여 주시기",
 )
@@ -110,7 +113,8 @@ _ANYWHERE_EN = re.compile(
     r"|jump to (?:navigation|search)|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on"
     r"|licen[cs]ed under|\bsubscribe\b|\bsign up\b"
     r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in)\s*:"
-    r"|(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
+    r"|^.{0,12}(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
+    r"|phone\s*:|for sale by|(?:open|view|read) this (?:email|bulletin|newsletter|message) in (?:your )?(?:web )?browser"
     r"|registered (?:charity|non-?profit)|charity (?:no\.?|number)"
     r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
     r"|^this article is about\b|^\(?see also\b"
@@ -123,6 +127,7 @@ _ANYWHERE_KO = re.compile(
     r"|보도\s*시점|붙임\s*\d|^(?:태그|키워드|분류)\s*[:：]|사업자\s*등록|청소년\s*보호|후원\s*(?:계좌|문의)|계좌\s*[:：]"
     r"|인용\s*시|출처.{0,40}밝혀|서면\s*동의|편집\s*방향과\s*다를|외부\s*필자|본지의\s*입장|무단\s*(?:복제|인용)"
     r"|^※\s|저작권법|^(?:조회|조회수|추천|공감|좋아요|스크랩|댓글|구독자)\s*[\d,]+$"
+    r"|^.{0,30}이름(?:은|과|을).{0,30}(?:가명|바꾸었|바꿨|바꾸어)"
     r"|^(?:이전글|다음글|이전 글|다음 글)\s|^지면\s*\d{4}|^총\s*\d+\s*(?:쪽|매|면|페이지)$"
     r"|^이\s*(?:회의록|보고서|브리프|자료|기사|글|논문|소식지|뉴스레터|콘텐츠|책자)[은는의에이].{0,80}"
     r"(?:수 있습니다|바랍니다|않습니다|아닙니다|밝힙니다)\.?$"
@@ -131,6 +136,10 @@ _ANYWHERE_KO = re.compile(
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
     r"(?:\s*(?:,|and|&|\||/|-|–|—)\s*.{0,60})?$"
+    r"|(?:translated|translation|interview|interviews|photographs?|photos?|illustrations?|reporting|edited)\b.{0,40}"
+    r"\bby\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\.?$"
+    r"|[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){1,3},\s+(?:[\w&'’.-]+\s+){0,6}(?:University|Institute|Department|School"
+    r"|Centre|Center|College|Foundation|Council|Academy)\b.{0,80}$"
     r"|(?:published|updated|posted|last updated|first published|date)\s*(?:on|:)?\s*.{0,40}\d{4}.{0,30}$"
     r"|(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}.{0,30}$"
@@ -172,7 +181,7 @@ _COMMENT_HEAD = re.compile(r"(?:\d+\s+|no\s+)?(?:comments?|responses?|replies|th
                            r"|leave a (?:reply|comment)|join the discussion|reader comments|comments are closed"
                            r"|댓글(?:\s*\d+)?(?:개)?|댓글\s*(?:쓰기|달기|보기)|전체\s*댓글.{0,10}", re.IGNORECASE)
 # List bullets; Korean news marks its subheadings with ◇ ◆ ■ □, so those may start a heading.
-_ASIDE = re.compile(r"[(\[（［][^()\[\]]{1,40}[)\]）］]")
+_ASIDE = re.compile(r"[(\[（［][^()\[\]]{1,158}[)\]）］]")
 _BULLET = re.compile(r"[•·∙◦▪▫▶▷►●◎※☞*+\-–]\s")
 # Widgets that a short line starts with (a link or a button), and file links.
 _WIDGET = re.compile(r"(?:download|cite this|learn more|view all|see all|show all|back to|read the full|print this|"
@@ -247,7 +256,7 @@ def is_chrome(text: str) -> bool:
         return True
     if n <= 60 and not text.endswith(".") and _WIDGET.match(text):
         return True
-    if n <= 42 and _ASIDE.fullmatch(text):  # "(10시02분 개의)", "(Reuters)"
+    if n <= 160 and _ASIDE.fullmatch(text):  # "(10시02분 개의)", "(Reuters)", "(Whereupon, ...)"
         return True
     return _LETTER.search(text) is None
 
@@ -343,6 +352,17 @@ def decide(texts: Sequence[str], lines: Sequence[int], ends_page: Sequence[bool]
         heading_after = 0
         if not _ASIDE.fullmatch(t):  # a bracketed aside, "(10시04분 개의)", does not part a heading from its text
             nxt = None if not prose[i] and _short_line(t) else nxt
+    # A table of contents: a run of three or more short lines whose texts come back later in the document.
+    seen = Counter(t.strip().lower() for t in texts)
+    i = 0
+    while i < n:
+        j = i
+        while j < n and lines[j] == 1 and len(texts[j]) <= 80 and not prose[j] and kinds[j] in (BODY, HEADING):
+            j += 1
+        if j - i >= 3 and sum(seen[texts[k].strip().lower()] >= 2 for k in range(i, j)) >= 0.6 * (j - i):
+            for k in range(i, j):
+                kinds[k] = BOILERPLATE
+        i = max(j, i + 1)
     # A title: when a byline or a view count came between it and the text, the longest heading-shaped
     # line above the first prose paragraph is the title, if it is longer than the headings found there.
     first_prose = next((i for i in range(n) if prose[i] and kinds[i] == BODY), n)
