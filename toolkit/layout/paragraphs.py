@@ -20,6 +20,7 @@ from .lines import Line, display_width, ends_sentence
 _ITEM = re.compile(r"(?:[•·∙◦▪▫■□◆◇▶▷►○●◎※☞\-–—*+]\s|\(?\d{1,3}[.)]\s|\(?[a-z가-힣][.)]\s|[①-⑳]|"
                    r"(?:Q|A|문|답)\s*[:：.]\s|[○◯]\s*\S)")
 _HYPHEN_END = re.compile(r"[a-z]-$")
+_BIB_START = re.compile(r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+)?,\s(?:[A-Z]\.\s?){1,3}|[가-힣]{2,4}\s?\((?:19|20)\d\d")
 _NOTE_START = re.compile(r"(?:\d{1,2}\)?|\[\d{1,3}\]|[¹²³⁴⁵⁶⁷⁸⁹])\s+[A-Z가-힣\"“『「]")
 
 
@@ -86,8 +87,8 @@ def _continues(a: Line, b: Line, wrap: Wrap | None, *, page_break: bool) -> str 
     if _HYPHEN_END.search(a.content) and lower_next:
         return ""
     mid_sentence = not ends_sentence(a.content) and not a.content.endswith(":")
-    if not mid_sentence and _NOTE_START.match(b.content):  # "2 Ministry of ...": the next footnote
-        return None
+    if not mid_sentence and (_NOTE_START.match(b.content) or _BIB_START.match(b.content)):
+        return None  # "2 Ministry of ...", "Guilmoto, C. Z. (2012)": the next note or bibliography entry
     if wrap is None:
         if page_break:  # across a page break (or its running header) a sentence left open carries on
             return " " if mid_sentence and (lower_next or len(a.content) >= 40) else None
