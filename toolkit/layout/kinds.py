@@ -44,7 +44,8 @@ _CHROME_LINES = (
     "forward to a friend", "update your preferences", "update subscription preferences", "###", "-end-", "end",
     "for immediate release", "media contact", "media contacts", "press contact", "for media inquiries",
     "listen", "listen to this article", "watch", "photo", "photos", "video", "gallery", "audio",
-    "visible links", "hidden links", "last updated", "last modified", "main page", "current events", "random article", "community portal",
+    "visible links", "hidden links", "last updated", "last modified", "main page", "current events",
+    "random article", "community portal",
     "recent changes", "view history",
     "tools", "talk", "read", "article", "page", "press release", "news release", "media advisory", "statement",
     "gift this article", "save", "save article", "bookmark", "more", "show more", "load more", "see more",
@@ -113,7 +114,8 @@ _ANYWHERE_EN = re.compile(
     r"|jump to (?:navigation|search)|\d+\s*minutes?\s*(?:read)?$|last (?:edited|modified|updated) on"
     r"|licen[cs]ed under|\bsubscribe\b|\bsign up\b"
     r"|^(?:tags|topics|categories|category|filed under|keywords|labels|posted in)\s*:"
-    r"|^.{0,12}(?:january|february|march|april|may|june|july|august|september|october|november|december)\s+\d{4}\s*$"
+    r"|^.{0,12}(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+\d{4}\s*$"
     r"|phone\s*:|for sale by|(?:open|view|read) this (?:email|bulletin|newsletter|message) in (?:your )?(?:web )?browser"
     r"|registered (?:charity|non-?profit)|charity (?:no\.?|number)"
     r"|may (?:not )?be (?:quoted|reproduced|reprinted|republished)|^for (?:the|other|more)\b.{0,120}, see\b"
