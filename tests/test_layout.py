@@ -318,3 +318,20 @@ def test_article_view_greys_what_was_set_aside_and_report_counts_body(tmp_path: 
     assert shares[1].startswith("all,2,")
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "2 body passages" in page and "13 boilerplate" in page and "1 heading" in page
+
+
+@pytest.mark.parametrize("paragraph", [
+    "I messaged my sister on KakaoTalk every night that winter, and she told me which broker in Yanji could be "
+    "trusted. She sent the money through him.",
+    "언니는 매일 밤 카카오톡으로 연락해 왔다. 연길의 어느 브로커를 믿을 수 있는지 알려 주었고, "
+    "그 사람을 통해 돈을 보냈다.",
+    "정기후원 신청과 물품 후원 문의가 늘면서 쉼터는 올겨울 여성 열두 명을 더 받을 수 있게 되었다. "
+    "그중 절반은 중국 농촌에서 팔려 갔던 이들이다.",
+    "He crossed without permission twice before the guards caught him in 2011, and each time his family paid a bribe "
+    "to get him out of the holding centre.",
+])
+def test_prose_that_names_a_widget_word_stays_body(paragraph: str) -> None:
+    """Words that page chrome uses (KakaoTalk, 후원 문의, without permission) do not set a paragraph of prose aside."""
+    doc = f"Menu\nHome\n\n{paragraph}\n\n{paragraph}\n"
+    assert [b.kind for b in segment(doc)][-2:] == ["body", "body"]
+    assert [b.kind for b in segment(paragraph)] == ["body"]

@@ -85,25 +85,29 @@ _LIST_HEADS = frozenset({
     "more from"})
 # Chrome wherever it appears in a short line.
 _HANGUL = re.compile(r"[가-힣]")
+_SENTENCE_END = re.compile(r"[.!?。](?:\s|$)")
 # Chrome wherever it appears in a short line: literal words (lower case), then patterns, by script.
-_CHROME_WORDS = (
-    "©", "ⓒ", "copyright", "all rights reserved", "저작권자", "privacy policy", "cookie", "unsubscribe",
-    "수신을 원하지", "you are receiving this", "forward to a friend", "your email address will not be published",
-    "required fields are marked", "sign up for", "subscribe to", "newsletter", "뉴스레터", "follow us", "팔로우",
-    "카카오톡", "facebook", "twitter", "팩스", "☎", "filed under", "media contact", "press office", "엠바고",
-    "advertisement", "sponsored content", "[edit]", "retrieved from", "from wikipedia", "the free encyclopedia",
-    "listen to this article", "reading time", "min read", "분 읽기", "creative commons", "views expressed",
-    "do not necessarily reflect", "tax-deductible", "tax deductible", "non-commercial", "with attribution",
-    "비영리", "사단법인", "고유번호", "통신판매", "발행인", "편집인", "등록번호", "예금주", "501(c)",
-    "payable to", "p.o. box", "po box", "do not cite", "not been peer reviewed", "without permission",
-    "issn ", "isbn ", "working paper series", "have been changed to protect", "been changed to protect",
-    "기사제공", "배포금지", "무단 전재", "재배포금지", "기사원문", "네이버에서", "구독하기", "제휴사",
-    "즉시 보도", "보도 가능", "보도 일시", "보도해 주시기", "보도하여 주시기",
+_CHROME_WORDS = (  # enough on their own, in a line of up to 250 characters
+    "©", "ⓒ", "copyright", "all rights reserved", "저작권자", "privacy policy", "unsubscribe", "수신을 원하지",
+    "you are receiving this", "forward to a friend", "your email address will not be published",
+    "required fields are marked", "[edit]", "retrieved from", "from wikipedia", "the free encyclopedia",
+    "listen to this article", "501(c)", "issn ", "isbn ", "무단 전재", "재배포금지", "배포금지", "기사제공", "기사원문",
+    "네이버에서", "tax-deductible", "tax deductible", "통신판매", "고유번호", "예금주", "working paper series",
+    "views expressed", "do not necessarily reflect", "not been peer reviewed", "do not cite",
+    "have been changed to protect", "been changed to protect", "creative commons", "media contact", "press office",
+    "엠바고", "보도해 주시기", "보도하여 주시기", "filed under", "sponsored content", "po box", "p.o. box",
+)
+_WEAK_WORDS = (  # chrome in a widget line, but also words of prose: not on a paragraph of prose
+    "cookie", "sign up for", "subscribe to", "newsletter", "뉴스레터", "follow us", "팔로우", "카카오톡", "facebook",
+    "twitter", "팩스", "☎", "advertisement", "reading time", "min read", "분 읽기", "non-commercial",
+    "with attribution", "비영리", "사단법인", "발행인", "편집인", "등록번호", "payable to", "without permission",
+    "구독하기", "제휴사", "즉시 보도", "보도 가능", "보도 일시",
 )
 # Korean words and symbols, and what Korean pages write in English
-_WORDS_KO = (*(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)),
-             "copyright", "all rights reserved", "facebook", "twitter", "newsletter")
+_WORDS_KO = (*(w for w in _CHROME_WORDS if not re.search(r"[a-z]", w)), "copyright", "all rights reserved")
 _WORDS_EN = tuple(w for w in _CHROME_WORDS if not _HANGUL.search(w))
+_WEAK_KO = (*(w for w in _WEAK_WORDS if not re.search(r"[a-z]", w)), "facebook", "twitter", "newsletter")
+_WEAK_EN = tuple(w for w in _WEAK_WORDS if not _HANGUL.search(w))
 _SHARED = (r"\(c\)\s*\d{4}|e-?mail\s*:|tel\.?\s*[:+\d(]|fax\s*[:+\d(]|[\w.+-]+@[\w-]+\.[\w.-]+|\+\d{1,3}[\s\d()-]{7,}"
            r"|(?:→|»|›)$")
 _ANYWHERE_EN = re.compile(
@@ -253,8 +257,14 @@ def is_chrome(text: str) -> bool:
         for word in _WORDS_KO if korean else _WORDS_EN:
             if word in low:
                 return True
-        if n <= 160 and (_ANYWHERE_KO if korean else _ANYWHERE_EN).search(low):
-            return True
+        # weak words and the patterns: not on a paragraph of prose (two sentences, or a long one)
+        prose_like = n > 40 and ends_sentence(text) and (n > 120 or _SENTENCE_END.search(text[:-1]) is not None)
+        if not prose_like:
+            for word in _WEAK_KO if korean else _WEAK_EN:
+                if word in low:
+                    return True
+            if n <= 160 and (_ANYWHERE_KO if korean else _ANYWHERE_EN).search(low):
+                return True
     if n <= 160 and not ends_sentence(text) and _MENU_ROW.fullmatch(text):
         return True
     if n <= 60 and not text.endswith(".") and _WIDGET.match(text):
