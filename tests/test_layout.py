@@ -245,14 +245,27 @@ def test_one_article_as_txt_html_and_pdf_gives_the_same_body_passages(source: st
 
 
 def test_the_document_corpus_gives_the_same_body_passages_in_every_format() -> None:
-    """Over every source document: the share of files (two text layouts, HTML, PDF) that give its exact paragraphs."""
-    same = total = 0
+    """Every source document, in each of its files (two text layouts, HTML, PDF), gives back its paragraphs.
+
+    Nearly every gold body paragraph comes back exactly from every file; the
+    pages (HTML, PDF) give exactly the gold paragraphs; what the text dumps add
+    is page chrome kept as body (a paragraph in doubt is never set aside).
+    """
+    found = total = extra = 0
+    pages_same = pages = 0
     for source in _sources():
         expected, got = _formats(source)
-        total += len(got)
-        same += sum(passages == expected for passages in got.values())
-    assert total >= 4 * 40
-    assert same / total >= 0.9
+        for name, passages in got.items():
+            total += len(expected)
+            found += sum(p in set(passages) for p in expected)
+            extra += sum(p not in set(expected) for p in passages)
+            if not name.endswith(".txt"):
+                pages += 1
+                pages_same += passages == expected
+    assert pages >= 2 * 40
+    assert found / total >= 0.995
+    assert extra / total <= 0.03
+    assert pages_same / pages >= 0.9
 
 
 def test_pdf_passage_across_a_page_break_names_the_page_it_starts_on() -> None:
