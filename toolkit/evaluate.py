@@ -10,7 +10,7 @@ language. Only keys that a gold record carries are scored: a record without
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,31 +55,44 @@ class GoldRecord:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def read_gold(path: Path) -> list[GoldRecord]:
-    """Read gold JSONL; a malformed line is an :class:`InputError` naming file and line."""
+def _records(path: Path, what: str, check: Callable[[dict[str, Any]], None]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The JSON objects of a gold JSONL file with their line numbers; ``check`` raises on a malformed one.
+
+    Raises:
+        InputNotFoundError: no such file.
+        InputError: a line that is not JSON or fails ``check``, named by file and line.
+    """
     if not path.exists():
         raise InputNotFoundError(f"{path}: no such file")
-    out: list[GoldRecord] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
-            text = obj["text"]
-            lang = obj.get("lang") or ""
-            labels = obj.get("labels")
-            ents = obj.get("entities")
-            if not isinstance(text, str):
+            if not isinstance(obj, dict) or not isinstance(obj["text"], str):
                 raise TypeError("text is not a string")
-            if labels is not None and not set(labels) <= set(FACTORS):
-                raise ValueError(f"unknown labels {sorted(set(labels) - set(FACTORS))}")
-            for e in ents or []:
-                if text[e["start"] : e["end"]] == "" or e["label"] not in ENTITY_LABELS:
-                    raise ValueError(f"bad entity {e}")
+            check(obj)
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{path}:{n}: not a gold record ({exc})") from None
+            raise InputError(f"{path}:{n}: not {what} ({exc})") from None
+        yield n, obj
+
+
+def _check_record(obj: dict[str, Any]) -> None:
+    labels = obj.get("labels")
+    if labels is not None and not set(labels) <= set(FACTORS):
+        raise ValueError(f"unknown labels {sorted(set(labels) - set(FACTORS))}")
+    for e in obj.get("entities") or []:
+        if obj["text"][e["start"] : e["end"]] == "" or e["label"] not in ENTITY_LABELS:
+            raise ValueError(f"bad entity {e}")
+
+
+def read_gold(path: Path) -> list[GoldRecord]:
+    """Read gold JSONL; a malformed line is an :class:`InputError` naming file and line."""
+    out: list[GoldRecord] = []
+    for n, obj in _records(path, "a gold record", _check_record):
         meta = {k: v for k, v in obj.items() if k not in ("id", "lang", "text", "labels", "entities")}
-        out.append(GoldRecord(str(obj.get("id", f"{path}:{n}")), lang, text, labels, ents, meta))
+        out.append(GoldRecord(str(obj.get("id", f"{path}:{n}")), obj.get("lang") or "", obj["text"],
+                              obj.get("labels"), obj.get("entities"), meta))
     return out
 
 
@@ -240,30 +253,23 @@ class GoldDocument:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
+def _check_document(obj: dict[str, Any]) -> None:
+    if not isinstance(obj["passages"], list):
+        raise TypeError("passages must be a list")
+    for p in obj["passages"]:
+        if not 0 <= p["start"] < p["end"] <= len(obj["text"]) or p["kind"] not in DOCUMENT_KINDS:
+            raise ValueError(f"bad passage {p}")
+        if set(p.get("labels") or []) - set(FACTORS):
+            raise ValueError(f"unknown labels in {p}")
+
+
 def read_documents(path: Path) -> list[GoldDocument]:
     """Read gold documents (records with ``passages``); a malformed one is an :class:`InputError`."""
-    if not path.exists():
-        raise InputNotFoundError(f"{path}: no such file")
     out: list[GoldDocument] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            text = obj["text"]
-            passages = obj["passages"]
-            if not isinstance(text, str) or not isinstance(passages, list):
-                raise TypeError("text must be a string and passages a list")
-            for p in passages:
-                if not 0 <= p["start"] < p["end"] <= len(text) or p["kind"] not in DOCUMENT_KINDS:
-                    raise ValueError(f"bad passage {p}")
-                if set(p.get("labels") or []) - set(FACTORS):
-                    raise ValueError(f"unknown labels in {p}")
-        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-            raise InputError(f"{path}:{n}: not a gold document ({exc})") from None
+    for n, obj in _records(path, "a gold document", _check_document):
         meta = {k: v for k, v in obj.items() if k not in ("id", "lang", "text", "passages", "entities")}
-        out.append(GoldDocument(str(obj.get("id", f"{path}:{n}")), obj.get("lang") or "", text, passages,
-                                obj.get("entities"), meta))
+        out.append(GoldDocument(str(obj.get("id", f"{path}:{n}")), obj.get("lang") or "", obj["text"],
+                                obj["passages"], obj.get("entities"), meta))
     return out
 
 
