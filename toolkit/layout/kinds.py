@@ -95,7 +95,7 @@ _CHROME_WORDS = (  # enough on their own, in a line of up to 250 characters
     "네이버에서", "tax-deductible", "tax deductible", "통신판매", "고유번호", "예금주", "working paper series",
     "views expressed", "do not necessarily reflect", "not been peer reviewed", "do not cite",
     "have been changed to protect", "been changed to protect", "creative commons", "media contact", "press office",
-    "엠바고", "보도해 주시기", "보도하여 주시기", "filed under", "sponsored content", "po box", "p.o. box",
+    "엠바고", "filed under", "sponsored content", "po box", "p.o. box",
 )
 _WEAK_WORDS = (  # chrome in a widget line, but also words of prose: not on a paragraph of prose
     "cookie", "sign up for", "subscribe to", "newsletter", "뉴스레터", "follow us", "팔로우", "카카오톡", "facebook",
@@ -136,7 +136,7 @@ _ANYWHERE_KO = re.compile(
     r"|^※\s|저작권법|^(?:조회|조회수|추천|공감|좋아요|스크랩|댓글|구독자)\s*[\d,]+$"
     r"|^.{0,30}이름(?:은|과|을).{0,30}(?:가명|바꾸었|바꿨|바꾸어)"
     r"|^(?:이전글|다음글|이전 글|다음 글)\s|^지면\s*\d{4}|^총\s*\d+\s*(?:쪽|매|면|페이지)$"
-    r"|^이\s*(?:회의록|보고서|브리프|자료|기사|글|논문|소식지|뉴스레터|콘텐츠|책자)[은는의에이].{0,80}"
+    r"|^이\s*(?:회의록|보고서|브리프|기사|글|논문|소식지|뉴스레터|콘텐츠|책자)[은는의에이].{0,80}"
     r"(?:수 있습니다|바랍니다|않습니다|아닙니다|밝힙니다)\.?$"
     r"|^(?:배포일|배포처|보도일|발신|수신|연락처|작성자|작성일|게시일|등록일|수정일|글쓴이|글쓴이)\s")
 # Bylines and datelines: the whole (short) line is one of them.
