@@ -16,6 +16,7 @@ map back to offsets in the original text.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
 from .kinds import BODY, BOILERPLATE, HEADING, KINDS, REFERENCE, decide, is_chrome
@@ -183,19 +184,18 @@ def _split_long(text: str, lines: list[Line], kind: str, section: str | None) ->
     return out
 
 
-_CUTS = ("(?<=[.!?。다])\\s", "\\s")
+# Where a paragraph too long for one passage is cut: after a sentence, else at a space.
+_CUTS = (re.compile(r"(?<=[.!?。다])\s"), re.compile(r"\s"))
 
 
 def _cap(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Cut ``text[start:end]`` into spans of at most :data:`MAX_PASSAGE` characters."""
-    import re
-
     out: list[tuple[int, int]] = []
     while end - start > MAX_PASSAGE:
         window = text[start : start + MAX_PASSAGE]
         cut = 0
         for pattern in _CUTS:
-            hits = [m.start() for m in re.finditer(pattern, window[MAX_PASSAGE // 2 :])]
+            hits = [m.start() for m in pattern.finditer(window[MAX_PASSAGE // 2 :])]
             if hits:
                 cut = MAX_PASSAGE // 2 + hits[-1]
                 break
