@@ -138,7 +138,7 @@ _ANYWHERE_KO = re.compile(
     r"|^(?:이전글|다음글|이전 글|다음 글)\s|^지면\s*\d{4}|^총\s*\d+\s*(?:쪽|매|면|페이지)$"
     r"|^이\s*(?:회의록|보고서|브리프|기사|글|논문|소식지|뉴스레터|콘텐츠|책자)[은는의에이].{0,80}"
     r"(?:수 있습니다|바랍니다|않습니다|아닙니다|밝힙니다)\.?$"
-    r"|^(?:배포일|배포처|보도일|발신|수신|연락처|작성자|작성일|게시일|등록일|수정일|글쓴이|글쓴이)\s")
+    r"|^(?:배포일|배포처|보도일|발신|수신|연락처|작성자|작성일|게시일|등록일|수정일|글쓴이)\s")
 # Bylines and datelines: the whole (short) line is one of them.
 _BYLINE = re.compile(
     r"(?:by|written by|posted by|words by|story by|reporting by|edited by)\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}"
