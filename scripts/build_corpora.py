@@ -22,10 +22,26 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from markup import convert
 
-from toolkit.gazetteer import load
+from toolkit.gazetteer import Gazetteer, load
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "corpora" / "src"
+
+
+def canonicalise(rec: dict, gaz: Gazetteer) -> dict:
+    """Fill each entity's ``canonical`` (and ``text``) of a converted record from the gazetteer."""
+    for ent in rec["entities"]:
+        surface = rec["text"][ent["start"] : ent["end"]]
+        entry = gaz.lookup(surface, rec["lang"])
+        written = ent.get("canonical")
+        # The gazetteer's canonical name, unless the writer named another entity
+        # (중국 외교부: the surface alone would be South Korea's ministry).
+        if entry is not None and entry.label == ent["label"] and (
+                written is None or (gaz.lookup(written) or entry).id == entry.id):
+            ent["canonical"] = entry.canonical
+        ent.setdefault("canonical", " ".join(surface.split()))
+        ent["text"] = surface
+    return rec
 
 
 def read(name: str) -> list[dict]:
@@ -34,18 +50,7 @@ def read(name: str) -> list[dict]:
     for n, line in enumerate((SRC / name).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        rec = convert(json.loads(line), f"{name}:{n}")
-        for ent in rec["entities"]:
-            surface = rec["text"][ent["start"] : ent["end"]]
-            entry = gaz.lookup(surface, rec["lang"])
-            written = ent.get("canonical")
-            # The gazetteer's canonical name, unless the writer named another entity
-            # (중국 외교부: the surface alone would be South Korea's ministry).
-            if entry is not None and entry.label == ent["label"] and (
-                    written is None or (gaz.lookup(written) or entry).id == entry.id):
-                ent["canonical"] = entry.canonical
-            ent.setdefault("canonical", " ".join(surface.split()))
-            ent["text"] = surface
+        rec = canonicalise(convert(json.loads(line), f"{name}:{n}"), gaz)
         out.append({k: rec[k] for k in ("id", "lang", "source", "doc", "text", "labels", "entities")})
     return out
 

@@ -43,7 +43,15 @@ def _found(text: str, lang: str | None = None) -> list[tuple[str, str, str | Non
         ("중국 외교부 대변인", [("중국", "LOC", "CN"), ("외교부", "ORG", "org:cn-mfa")]),
         # rule organizations: id None, canonical the normalized name
         ("새희망선교회가 도왔다", [("새희망선교회", "ORG", None)]),
-        ("서울의 주한 중국대사관 앞에서", [("서울", "PROVINCE", "KR-11"), ("주한 중국대사관", "ORG", None)]),
+        ("서울의 주한 중국대사관 앞에서", [("서울", "LOC", "KR-11"), ("주한 중국대사관", "ORG", None)]),
+        # ANNOTATION.md: cities are LOC even where ranked with provinces; historical provinces are PROVINCE
+        ("평양과 남포, 함경도",
+         [("평양", "LOC", "KP-01"), ("남포", "LOC", "KP-14"), ("함경도", "PROVINCE", "hist:hamgyong")]),
+        # media outlets, hacking groups and -본부 names are organizations
+        ("데일리NK와 CBS노컷뉴스, 뉴스핌이 전했다",
+         [("데일리NK", "ORG", "org:daily-nk"), ("CBS노컷뉴스", "ORG", "org:nocut"), ("뉴스핌", "ORG", "org:newspim")]),
+        ("라자루스가 배후로 지목됐다", [("라자루스", "ORG", "org:lazarus")]),
+        ("탈북민지원본부가 나섰고 본부는", [("탈북민지원본부", "ORG", None)]),
         ("정부와 지도부는", []),
     ],
 )
@@ -65,6 +73,11 @@ def test_korean_table(text: str, expected: list[tuple[str, str, str | None]]) ->
         ("in Ryanggang Province and Yanggang province", [("Ryanggang", "PROVINCE", "KP-10"),
                                                        ("Yanggang", "PROVINCE", "KP-10")]),
         ("Jilin Province", [("Jilin", "PROVINCE", "CN-JL")]),
+        ("from Pyongyang to Seoul via Beijing and Hong Kong",
+         [("Pyongyang", "LOC", "KP-01"), ("Seoul", "LOC", "KR-11"), ("Beijing", "LOC", "CN-BJ"),
+          ("Hong Kong", "LOC", "CN-HK")]),
+        ("the old province of Hamgyong", [("Hamgyong", "PROVINCE", "hist:hamgyong")]),
+        ("Lazarus and Daily NK", [("Lazarus", "ORG", "org:lazarus"), ("Daily NK", "ORG", "org:daily-nk")]),
         # generic heads that are part of a name stay
         ("across the Tumen River near Musan County",
          [("Tumen River", "LOC", "loc:tumen-river"), ("Musan County", "LOC", "loc:musan-county")]),

@@ -277,3 +277,19 @@ def test_analysis_round_trips_through_its_dict() -> None:
     result = toolkit.load(tokens=True, with_text=True).analyze(f"{KO}\n\n{EN}")
     again = toolkit.Analysis.from_dict(result.to_dict())
     assert again.to_dict() == result.to_dict()
+
+
+def test_report_groups_province_level_cities_with_provinces(tmp_path: Path) -> None:
+    """Pyongyang is LOC (ANNOTATION.md) but a region of origin; Shenyang is neither."""
+    from toolkit.report import overview
+
+    ents = [{"start": 0, "end": 9, "label": "LOC", "canonical": "Pyongyang", "id": "KP-01"},
+            {"start": 20, "end": 34, "label": "PROVINCE", "canonical": "North Hamgyong", "id": "KP-09"},
+            {"start": 40, "end": 48, "label": "LOC", "canonical": "Shenyang", "id": "loc:shenyang"}]
+    rec = {"id": "r1", "passages": [{"start": 0, "end": 60, "lang": "en", "kind": "body", "labels": ["economic"]}],
+           "entities": ents}
+    results = tmp_path / "res.jsonl"
+    results.write_text(json.dumps(rec) + "\n", encoding="utf-8")
+    regions = {row["province"]: row for row in overview(results).tables["factor_by_province"]}
+    assert set(regions) == {"Pyongyang", "North Hamgyong"}
+    assert regions["Pyongyang"]["economic"] == 1

@@ -136,6 +136,17 @@ class Variant:
     spellings: frozenset[str] = frozenset()
 
 
+# Kinds of region a migrant comes from: provinces and the cities ranked with them. ANNOTATION.md labels
+# the cities LOC; the kind keeps their rank so a report can group them with provinces.
+REGION_KINDS = frozenset({"province", "autonomous region", "historical province", "province-level city",
+                          "special city", "special administrative region"})
+
+
+def region_ids(directory: Path | None = None) -> frozenset[str]:
+    """Ids of the regions of origin: provinces and province-level cities (``Pyongyang`` is LOC but one)."""
+    return frozenset(e.id for e in load_entries(directory) if e.kind in REGION_KINDS)
+
+
 def default_dir() -> Path:
     """The bundled gazetteer folder."""
     return data_dir("gazetteer")
@@ -414,7 +425,7 @@ _EN_HEADS = (
     "Office|Center|Centre|Network|Foundation|Institute|Alliance|Coalition|Society|Agency|Bureau|"
     "Federation|Fellowship|Department|Organization|Organisation|Service|Services|Project|Initiative|"
     "School|University|College|Academy|Hospital|Bank|Company|Corporation|Group|Fund|Court|Tribunal|"
-    "Congress|Assembly|Parliament|Embassy|Consulate|Council|Authority|Administration|Ministries"
+    "Congress|Assembly|Parliament|Embassy|Consulate|Council|Authority|Administration|Ministries|Police Station"
 )
 _EN_NAME_WORD = r"(?:[A-Z][\w'’&-]*|[A-Z]{2,})"
 _EN_ORG = re.compile(
@@ -433,20 +444,20 @@ _EN_NOT_NAME = frozenset({
     "Today", "Yesterday", "Now", "Here", "There", "We", "They", "He", "She", "It", "I", "You", "Last", "Next",
 })
 _KO_SUFFIXES = ("위원회", "협회", "선교회", "교회", "대사관", "영사관", "경찰서", "연합", "센터", "재단",
-                "연구원", "연구소", "협의회", "연대", "청", "부", "공안국", "보위부", "안전부")
+                "연구원", "연구소", "협의회", "연대", "본부", "청", "부", "공안국", "보위부", "안전부")
 # Common nouns that end like an organization (-부, -청): never the end of a rule name.
 _KO_NOT_ORG_ENDINGS = (
     "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부", "북부",
-    "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부", "수뇌부", "집행부",
+    "서부", "동부", "중부", "상부", "하부", "지부", "군부", "당부", "지도부", "사령부", "수뇌부", "집행부",
     "부부", "과부", "주부", "가부", "대부", "도청", "시청", "군청", "구청", "관청", "민청",
 )
 # Heads common enough in plain nouns (물류센터, 보호센터) that a name needs a longer stem.
-_KO_GENERIC = frozenset({"센터", "연합", "협회", "재단", "연대", "청"})
+_KO_GENERIC = frozenset({"센터", "연합", "협회", "재단", "연대", "본부", "청"})
 _KO_ORG = re.compile(r"(?<![\uac00-\ud7a3])((?:주[\uac00-\ud7a3]{1,4}\s)?[\uac00-\ud7a3]{1,12}(?:"
                      + "|".join(_KO_SUFFIXES) + r"))")
 _KO_NOT_ORG = frozenset({
     "정부", "내부", "일부", "외부", "간부", "전부", "여부", "세부", "농부", "어부", "신부", "장부", "남부",
-    "북부", "서부", "동부", "중부", "상부", "하부", "지부", "본부", "군부", "당부", "지도부", "사령부",
+    "북부", "서부", "동부", "중부", "상부", "하부", "지부", "군부", "당부", "지도부", "사령부",
     "수뇌부", "집행부", "대부", "가부", "부부", "과부", "시부", "도청", "시청", "군청", "구청",
     "교회", "센터", "연합", "재단", "협회", "위원회", "대사관", "경찰서", "연구원", "연구소", "청", "부",
     "북한 정부", "중앙당", "정당", "민청", "관청", "검찰청", "경찰청", "그부", "중앙부",

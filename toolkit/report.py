@@ -30,7 +30,7 @@ class _Passage:
     record: str
     lang: str
     labels: tuple[str, ...]
-    entities: list[tuple[str, str]]  # (canonical, label)
+    entities: list[tuple[str, str, str | None]]  # (canonical, label, gazetteer id)
     source: str | None
     year: str | None
 
@@ -74,7 +74,7 @@ def _passages_from_jsonl(path: Path, counts: Counter[str]) -> Iterator[_Passage]
             if p.get("kind", "body") != "body":
                 counts[f"kind:{p['kind']}"] += 1
                 continue  # headings, page chrome and references are not counted
-            ents = [(e["canonical"], e["label"]) for e in rec.get("entities", [])
+            ents = [(e["canonical"], e["label"], e.get("id")) for e in rec.get("entities", [])
                     if p["start"] <= e["start"] < p["end"]]
             yield _Passage(rec["id"], p["lang"], tuple(p["labels"]), ents, source, _year(meta))
 
@@ -98,8 +98,8 @@ def _passages_from_table(path: Path, counts: Counter[str]) -> Iterator[_Passage]
         ents = []
         for item in (row.get("entities") or "").split("; "):
             if item:
-                canonical, label, _ = item.rsplit("|", 2)
-                ents.append((canonical, label))
+                canonical, label, eid = item.rsplit("|", 2)
+                ents.append((canonical, label, eid or None))
         labels = tuple(x for x in (row.get("labels") or "").split(";") if x)
         source = _meta_value(meta, "source_name", "publisher", "outlet", "source")
         yield _Passage(row["id"], row["passage_lang"], labels, ents, source, _year(meta))
@@ -126,7 +126,7 @@ def overview(results: Path, *, top: int = 20) -> Overview:
                                                     key=lambda r: r["group"])
     for label, name in (("PROVINCE", "top_provinces"), ("ORG", "top_organizations"), ("LOC", "top_places")):
         ov.tables[name] = _top_entities(passages, label, top)
-    ov.tables["factor_by_province"] = _factor_by(passages, "PROVINCE", top)
+    ov.tables["factor_by_province"] = _factor_by_region(passages, top)
     ov.tables["factor_cooccurrence"] = _cooccurrence(passages)
     return ov
 
@@ -149,17 +149,21 @@ def _top_entities(passages: list[_Passage], label: str, top: int) -> list[dict[s
     mentions: Counter[str] = Counter()
     records: dict[str, set[str]] = defaultdict(set)
     for p in passages:
-        for canonical, lab in p.entities:
+        for canonical, lab, _ in p.entities:
             if lab == label:
                 mentions[canonical] += 1
                 records[canonical].add(p.record)
     return [{"canonical": c, "mentions": n, "records": len(records[c])} for c, n in mentions.most_common(top)]
 
 
-def _factor_by(passages: list[_Passage], label: str, top: int) -> list[dict[str, Any]]:
+def _factor_by_region(passages: list[_Passage], top: int) -> list[dict[str, Any]]:
+    """Factor counts per region of origin: provinces and the cities ranked with them (Pyongyang, Rason)."""
+    from .gazetteer import region_ids
+
+    regions = region_ids()
     table: dict[str, Counter[str]] = defaultdict(Counter)
     for p in passages:
-        for canonical in {c for c, lab in p.entities if lab == label}:
+        for canonical in {c for c, lab, eid in p.entities if lab == "PROVINCE" or eid in regions}:
             table[canonical]["passages"] += 1
             table[canonical].update(p.labels)
     ranked = sorted(table.items(), key=lambda kv: (-kv[1]["passages"], kv[0]))[:top]
@@ -239,7 +243,7 @@ def write_report(results: Path, out: Path, *, top: int = 20) -> Overview:
         "factor_shares_by_year": "Factor shares per year",
         "top_provinces": "Most frequent provinces", "top_organizations": "Most frequent organizations",
         "top_places": "Most frequent other places",
-        "factor_by_province": "Factors by province (passages naming the province)",
+        "factor_by_province": "Factors by region of origin (passages naming a province or a province-level city)",
         "factor_cooccurrence": "Co-occurrence of factors (passages carrying both)",
     }
     css = ("body{font-family:system-ui,'Noto Sans KR',sans-serif;max-width:1000px;margin:24px auto;color:#222}"
