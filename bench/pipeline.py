@@ -11,7 +11,11 @@ On a mixed English/Korean corpus of records (the project's own passages):
    peak resident memory of a worker;
 5. cold start of ``nktk tag`` on one short file, beside ``python -c "import spacy"``.
 
-Usage: python bench/pipeline.py [--records 5000]
+With ``--baseline-model DIR`` the full tag also runs with that model (say, the
+previous release's), alternated with the current one, so a model change's cost is
+measured in the same run.
+
+Usage: python bench/pipeline.py [--records 5000] [--baseline-model DIR]
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ def records(n: int) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=5000)
+    ap.add_argument("--baseline-model", type=Path, help="a model folder to time beside the bundled model")
     args = ap.parse_args()
     texts = records(args.records)
     chars = sum(map(len, texts))
@@ -73,6 +78,7 @@ def main() -> None:
     t_tok = clock(lambda t: list(parse(t)))
     t_ent = clock(lambda t: list(parse(t, entities=True)))
     plain = load(layout=False)
+    baseline = load(model=args.baseline_model) if args.baseline_model else None
 
     def tag(a: object) -> float:
         start = time.perf_counter()
@@ -81,15 +87,19 @@ def main() -> None:
         return time.perf_counter() - start
 
     # with and without the layout step, alternated, best of three each: the machine's noise hits both alike
-    t_tag, t_plain = float("inf"), float("inf")
+    t_tag, t_plain, t_base = float("inf"), float("inf"), float("inf")
     for _ in range(3):
         t_tag = min(t_tag, tag(analyzer))
         t_plain = min(t_plain, tag(plain))
+        if baseline is not None:
+            t_base = min(t_base, tag(baseline))
     t_layout = min(clock(segment) for _ in range(3))
     rows = [("raw analysers (KoNLPy Mecab.pos / spaCy blank en)", t_raw),
             ("nktk tokenize (baseline)", t_tok), ("tokenize + entities", t_ent),
             ("full tag (+ factors, batched)", t_tag), ("full tag without the layout step (--no-layout)", t_plain),
             ("layout step alone (toolkit.layout.segment)", t_layout)]
+    if baseline is not None:
+        rows.insert(4, (f"full tag with the baseline model ({args.baseline_model})", t_base))
     print(f"{'step':<52}{'records/s':>11}{'chars/s':>11}{'time vs baseline':>18}")
     for name, t in rows:
         print(f"{name:<52}{len(texts) / t:>11,.0f}{chars / t:>11,.0f}{t / t_tok:>17.2f}x")

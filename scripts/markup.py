@@ -39,7 +39,8 @@ def convert(raw: dict, where: str) -> dict:
         pos = m.end()
     out.append(text[pos:])
     plain = "".join(out)
-    if "](" in plain or re.search(r"\]\((?:PROVINCE|ORG|LOC)", text[pos:]):
+    # a label-like "](ABC" left over is a markup error; a "](" of the text itself ("[name](English name)") is text
+    if re.search(r"\]\([A-Z_]{2,}(?:\|[^)]*)?\)", plain):
         raise ValueError(f"{where}: leftover markup in {plain!r}")
     for e in ents:
         s = plain[e["start"] : e["end"]]

@@ -237,3 +237,47 @@ def test_fast_transform_equals_the_column_transformer() -> None:
     slow = model.pipeline[0].transform(matrix(feats))
     assert (fast != slow).nnz == 0
     np.testing.assert_allclose(model.scores(fast), model.pipeline.predict_proba(matrix(feats)))
+
+
+def test_crossfit_thresholds_never_see_their_own_fold() -> None:
+    """A fold's labels come from thresholds tuned on the other folds: its own gold labels cannot move them."""
+    from toolkit.train import crossfit_predict
+
+    rng = np.random.default_rng(0)
+    P = rng.random((60, 4))
+    Y = (P + rng.normal(0, 0.2, P.shape) > 0.5).astype(int)
+    groups = [f"doc{i // 3}" for i in range(60)]
+    pred = crossfit_predict(P, Y, groups, folds=4)
+    from sklearn.model_selection import GroupKFold
+
+    _, first = next(iter(GroupKFold(n_splits=4).split(P, groups=groups)))
+    flipped = Y.copy()
+    flipped[first] = 1 - flipped[first]
+    again = crossfit_predict(P, flipped, groups, folds=4)
+    np.testing.assert_array_equal(pred[first], again[first])
+    assert not np.array_equal(pred, again)  # the other folds' thresholds did move
+
+
+def test_bootstrap_interval_of_macro_f1() -> None:
+    from toolkit.evaluate import bootstrap_macro_f1
+
+    perfect = [factor_counts(["economic"], ["economic"]), factor_counts(["pull", "network"], ["pull", "network"])]
+    assert bootstrap_macro_f1(perfect * 10) == (1.0, 1.0)
+    rng = np.random.default_rng(1)
+    mixed = [factor_counts([f for f in ("structural", "economic", "pull", "network") if rng.random() < 0.4],
+                           [f for f in ("structural", "economic", "pull", "network") if rng.random() < 0.4])
+             for _ in range(400)]
+    point = summarize({f: _total(mixed, f) for f in ("structural", "economic", "pull", "network")},
+                      ("structural", "economic", "pull", "network"))["macro"]["f1"]
+    lo, hi = bootstrap_macro_f1(mixed)
+    assert lo < point < hi and hi - lo < 0.15
+    assert bootstrap_macro_f1(mixed) == (lo, hi)  # seeded: the same interval every run
+    small_lo, small_hi = bootstrap_macro_f1(mixed[:40])
+    assert small_hi - small_lo > hi - lo
+
+
+def _total(per_passage: list[dict[str, Counts]], factor: str) -> Counts:
+    total = Counts()
+    for counts in per_passage:
+        total.add(counts[factor])
+    return total

@@ -150,6 +150,31 @@ def summarize(per_label: dict[str, Counts], labels: Sequence[str]) -> dict[str, 
     return out
 
 
+def bootstrap_macro_f1(counts: Sequence[dict[str, Counts]], *, resamples: int = 1000,
+                       seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of factor macro-F1, resampling passages with replacement.
+
+    ``counts`` holds one :func:`factor_counts` result per passage. Each resample
+    draws as many passages as there are, and averages F1 over the factors its
+    gold labels hold, as :func:`summarize` does.
+    """
+    import numpy as np
+
+    n = len(counts)
+    if not n:
+        return (0.0, 0.0)
+    per = np.array([[getattr(c[f], k) for f in FACTORS for k in ("tp", "fp", "fn")] for c in counts], dtype=float)
+    draws = np.random.default_rng(seed).multinomial(n, np.full(n, 1.0 / n), size=resamples)
+    sums = (draws @ per).reshape(resamples, len(FACTORS), 3)
+    tp, fp, fn = sums[..., 0], sums[..., 1], sums[..., 2]
+    denom = 2 * tp + fp + fn
+    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
+    present = (tp + fn) > 0
+    macro = (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
+    lo, hi = np.percentile(macro, [2.5, 97.5])
+    return (round(float(lo), 4), round(float(hi), 4))
+
+
 def score(records: Sequence[GoldRecord], predict_entities: Callable[[GoldRecord], Sequence[Any]] | None,
           predict_labels: Callable[[GoldRecord], Sequence[str]] | None) -> dict[str, Any]:
     """Score predictions over gold records, overall and per language.
@@ -165,7 +190,7 @@ def score(records: Sequence[GoldRecord], predict_entities: Callable[[GoldRecord]
             "strict": {lab: Counts() for lab in ENTITY_LABELS},
             "overlap": {lab: Counts() for lab in ENTITY_LABELS},
             "factors": {f: Counts() for f in FACTORS},
-            "canonical": [0, 0], "n_ent": 0, "n_fac": 0})
+            "canonical": [0, 0], "n_ent": 0, "n_fac": 0, "per_passage": []})
 
     for rec in records:
         targets = [bucket("all"), bucket(rec.lang or "unknown")]
@@ -193,6 +218,7 @@ def score(records: Sequence[GoldRecord], predict_entities: Callable[[GoldRecord]
                 for f in FACTORS:
                     t["factors"][f].add(counts[f])
                 t["n_fac"] += 1
+                t["per_passage"].append(counts)
     report: dict[str, Any] = {}
     for lang, b in sorted(by_lang.items(), key=lambda kv: (kv[0] != "all", kv[0])):
         part: dict[str, Any] = {}
@@ -205,7 +231,8 @@ def score(records: Sequence[GoldRecord], predict_entities: Callable[[GoldRecord]
                 else None,
             }
         if b["n_fac"]:
-            part["factors"] = {"records": b["n_fac"], **summarize(b["factors"], FACTORS)}
+            part["factors"] = {"records": b["n_fac"], **summarize(b["factors"], FACTORS),
+                               "macro_f1_ci95": list(bootstrap_macro_f1(b["per_passage"]))}
         report[lang] = part
     return report
 
@@ -222,7 +249,9 @@ def format_report(report: dict[str, Any]) -> str:
                 s = fac[name]
                 lines.append(f"  {name:<12}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>6}")
             m = fac["macro"]
-            lines.append(f"  {'macro':<12}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}")
+            lo, hi = fac["macro_f1_ci95"]
+            lines.append(f"  {'macro':<12}{m['precision']:>8.3f}{m['recall']:>8.3f}{m['f1']:>8.3f}"
+                         f"   (95% bootstrap interval of macro F1: {lo:.3f} to {hi:.3f})")
         if "entities" in part:
             ent = part["entities"]
             lines.append(f"[{lang}] entities ({ent['records']} records), strict | overlap")

@@ -92,7 +92,7 @@ def _macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
 
 def cross_validate(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *,
                    folds: int = 5) -> list[float]:
-    """Macro-F1 of each fold; the passages of one document stay in one fold."""
+    """Macro-F1 of each fold at threshold 0.5; the passages of one document stay in one fold."""
     out = []
     for tr, te in GroupKFold(n_splits=folds).split(X, groups=list(groups)):
         fitted = clone(pipeline).fit(X[tr], Y[tr])
@@ -100,12 +100,25 @@ def cross_validate(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence
     return out
 
 
-def _scores(pipeline: Any, X: np.ndarray, records: Sequence[GoldRecord]) -> dict[str, Any]:
-    """Factor scores per language of ``pipeline`` on ``records``."""
-    pred = pipeline.predict(X)
-    by_id = {r.id: [FACTORS[j] for j in range(len(FACTORS)) if pred[i, j]] for i, r in enumerate(records)}
-    report = score(records, None, lambda rec: by_id[rec.id])
-    return {lang: part["factors"] for lang, part in report.items() if "factors" in part}
+def crossfit_proba(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *,
+                   folds: int = 5) -> np.ndarray:
+    """Out-of-fold probabilities: each passage scored by a model that never saw its document."""
+    P = np.zeros(Y.shape, dtype=float)
+    for tr, te in GroupKFold(n_splits=folds).split(X, groups=list(groups)):
+        P[te] = clone(pipeline).fit(X[tr], Y[tr]).predict_proba(X[te])
+    return P
+
+
+def crossfit_predict(P: np.ndarray, Y: np.ndarray, groups: Sequence[str], *, folds: int = 5) -> np.ndarray:
+    """Labels from out-of-fold scores, each fold cut at thresholds tuned on the other folds only.
+
+    So neither the model nor the thresholds that label a passage have seen it: the
+    macro-F1 of these labels is an honest estimate for thresholds tuned on out-of-fold scores.
+    """
+    pred = np.zeros(Y.shape, dtype=bool)
+    for tr, te in GroupKFold(n_splits=folds).split(P, groups=list(groups)):
+        pred[te] = P[te] >= np.asarray(_model.tune_thresholds(P[tr], Y[tr]))
+    return pred
 
 
 def entity_scores(folder: Path | None, *, backend: str | None = None) -> dict[str, Any]:
@@ -121,14 +134,16 @@ def entity_scores(folder: Path | None, *, backend: str | None = None) -> dict[st
         path = folder / f"{name}.jsonl"
         if not path.exists():
             continue
-        records = read_gold(path)
-
-        report = score(records, lambda rec: list(_parse_gold(rec, backend)[1]._.nktk_entities or []), None)
-        out[name] = {lang: {"strict": part["entities"]["strict"], "overlap_micro_f1":
-                            part["entities"]["overlap"]["micro"]["f1"],
-                            "canonical_agreement": part["entities"]["canonical_agreement"]}
-                     for lang, part in report.items() if "entities" in part}
+        out[name] = _entity_part(read_gold(path), backend)
     return out
+
+
+def _entity_part(records: Sequence[GoldRecord], backend: str | None) -> dict[str, Any]:
+    """Strict scores, overlap micro-F1 and canonical agreement of the gazetteer entities, per language."""
+    report = score(records, lambda rec: list(_parse_gold(rec, backend)[1]._.nktk_entities or []), None)
+    return {lang: {"strict": part["entities"]["strict"], "overlap_micro_f1": part["entities"]["overlap"]["micro"]["f1"],
+                   "canonical_agreement": part["entities"]["canonical_agreement"]}
+            for lang, part in report.items() if "entities" in part}
 
 
 def _sha256(paths: Sequence[Path]) -> str:
@@ -149,15 +164,40 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _fold_count(groups: Sequence[str], folds: int) -> int:
+    return max(2, min(folds, len(set(groups))))
+
+
+def _with_ci(scores: dict[str, Any], records: Sequence[GoldRecord], pred: np.ndarray) -> dict[str, Any]:
+    """Per-language factor scores of the predicted indicator rows ``pred`` (macro-F1 with its bootstrap interval)."""
+    by_id = {r.id: [FACTORS[j] for j in range(len(FACTORS)) if pred[i, j]] for i, r in enumerate(records)}
+    report = score(records, None, lambda rec: by_id[rec.id])
+    scores.update({lang: part["factors"] for lang, part in report.items() if "factors" in part})
+    return scores
+
+
+def _c_summary(result: dict[str, Any]) -> dict[str, Any]:
+    out = {key: result[key] for key in ("macro_f1", "macro_f1_at_0.5", "thresholds")}
+    if "realdev" in result:
+        out["realdev_macro_f1"] = {lang: s["macro"]["f1"] for lang, s in result["realdev"].items()}
+    return out
+
+
 def train(corpus: Path | None = None, out: Path | None = None, *, backend: str | None = None,
-          folds: int = 5, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+          folds: int = 5, realdev: Path | None = None, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fit the factor model on ``corpus`` and write ``factors.skops`` and its card to ``out``.
 
-    The regularization strength is chosen by cross-validated macro-F1 on train,
-    the per-factor thresholds by F1 on dev; the final model is then refitted on
-    train + dev. Dev scores (of the train-only model), test scores (of the final
-    model, per language) and the cross-validation spread go into the model card.
-    The same corpus always gives the same model and scores.
+    Train and dev are pooled and cross-fitted by document: every passage gets
+    out-of-fold scores from a model that never saw its document. The
+    regularization strength C is chosen by the cross-validated macro-F1 of
+    those scores, cut at thresholds that are themselves cross-fitted (each
+    fold's tuned on the other folds). The shipped thresholds are tuned on all
+    out-of-fold scores, so no threshold ever comes from a model that saw the
+    passage it is tuned on; the final model is then fitted on the whole pool.
+    Test is scored once, by the final model. ``realdev`` (ANNOTATION.md
+    records of real published text) is scored for every C and reported beside
+    the cross-validation, never used to fit or choose. The same corpus always
+    gives the same model and scores.
 
     Returns:
         The model card.
@@ -167,30 +207,42 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     out = out or Path(__file__).resolve().parent.parent / "models"
     started = time.perf_counter()
     splits = read_corpus(corpus)
-    train_recs = splits["train"]
+    if realdev is not None:
+        splits["realdev"] = read_gold(realdev)
     say(f"featurizing {sum(len(v) for v in splits.values())} records")
     feats = {name: featurize(recs, backend=backend) for name, recs in splits.items()}
     X = {name: matrix(f) for name, f in feats.items()}
     Y = {name: indicator(recs) for name, recs in splits.items()}
-    groups = [str(r.meta.get("doc", r.id)) for r in train_recs]
-    cv_by_c = {}
+    pool = [*splits["train"], *splits.get("dev", [])]
+    X_pool = np.concatenate([X["train"], X["dev"]]) if splits.get("dev") else X["train"]
+    Y_pool = np.concatenate([Y["train"], Y["dev"]]) if splits.get("dev") else Y["train"]
+    groups = [str(r.meta.get("doc", r.id)) for r in pool]
+    k = _fold_count(groups, folds)
+    per_c: dict[float, dict[str, Any]] = {}
     for c in C_GRID:
-        cv_by_c[c] = cross_validate(_model.build(C=c), X["train"], Y["train"], groups, folds=folds)
-        say(f"C={c}: cross-validated macro-F1 {np.mean(cv_by_c[c]):.3f} ± {np.std(cv_by_c[c]):.3f}")
-    best_c = max(C_GRID, key=lambda c: (round(float(np.mean(cv_by_c[c])), 6), -c))
-    pipeline = _model.build(C=best_c).fit(X["train"], Y["train"])
-    thresholds = [0.5] * len(FACTORS)
-    scores: dict[str, Any] = {}
-    if splits.get("dev"):
-        thresholds = _model.tune_thresholds(pipeline.predict_proba(X["dev"]), Y["dev"])
-        pipeline.set_params(clf__thresholds=thresholds)
-        scores["dev"] = _scores(pipeline, X["dev"], splits["dev"])
-        # The final model also learns from dev; test was never looked at, so its score stays honest.
-        final = np.concatenate([X["train"], X["dev"]])
-        pipeline = _model.build(C=best_c).fit(final, np.concatenate([Y["train"], Y["dev"]]))
-        pipeline.set_params(clf__thresholds=thresholds)
+        P = crossfit_proba(_model.build(C=c), X_pool, Y_pool, groups, folds=k)
+        pred = crossfit_predict(P, Y_pool, groups, folds=k)
+        thresholds = _model.tune_thresholds(P, Y_pool)
+        per_c[c] = {"P": P, "pred": pred, "thresholds": thresholds,
+                    "macro_f1_at_0.5": round(_macro_f1(Y_pool, P >= 0.5), 4),
+                    "macro_f1": round(_macro_f1(Y_pool, pred), 4)}
+        line = f"C={c}: cross-fitted macro-F1 {per_c[c]['macro_f1']:.3f} (at 0.5: {per_c[c]['macro_f1_at_0.5']:.3f})"
+        if "realdev" in splits:
+            fitted = _model.build(C=c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
+            per_c[c]["realdev"] = _with_ci({}, splits["realdev"], fitted.predict(X["realdev"]).astype(bool))
+            line += "; real dev " + ", ".join(f"{lang} {s['macro']['f1']:.3f}"
+                                              for lang, s in per_c[c]["realdev"].items() if lang != "all")
+        say(line)
+    best_c = max(C_GRID, key=lambda c: (per_c[c]["macro_f1"], -c))
+    chosen = per_c[best_c]
+    thresholds = chosen["thresholds"]
+    pipeline = _model.build(C=best_c).fit(X_pool, Y_pool)
+    pipeline.set_params(clf__thresholds=thresholds)
+    scores: dict[str, Any] = {"cross_validation": _with_ci({}, pool, chosen["pred"])}
     if splits.get("test"):
-        scores["test"] = _scores(pipeline, X["test"], splits["test"])
+        scores["test"] = _with_ci({}, splits["test"], pipeline.predict(X["test"]).astype(bool))
+    if "realdev" in splits:
+        scores["realdev"] = chosen["realdev"]
     files = [corpus] if corpus.is_file() else sorted(corpus.glob("*.jsonl"))
     card = {
         "name": "nktk-factors",
@@ -200,19 +252,22 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
         "params": {"C": best_c, "C_grid": list(C_GRID), "char_ngrams": [2, 4], "calibration": "sigmoid, 5-fold",
                    "class_weight": "balanced", "backend": backend or "mecab"},
         "corpus": {"path": corpus.name, "sha256": _sha256(files),
-                   "records": {k: len(v) for k, v in splits.items()},
+                   "records": {k: len(v) for k, v in splits.items() if k != "realdev"},
                    "per_language": {k: {lang: sum(1 for r in v if r.lang == lang) for lang in ("en", "ko")}
                                     for k, v in splits.items()}},
-        "cross_validation": {"folds": folds, "metric": "macro-F1 (threshold 0.5)",
-                             "per_C": {str(c): {"mean": round(float(np.mean(v)), 4),
-                                                "std": round(float(np.std(v)), 4),
-                                                "folds": [round(x, 4) for x in v]} for c, v in cv_by_c.items()}},
+        "cross_validation": {"folds": k, "pooled": "train + dev, grouped by document",
+                             "per_C": {str(c): _c_summary(v) for c, v in per_c.items()}},
         "scores": scores,
-        "scores_note": "dev: the model fitted on train that chose C and the thresholds; test: the final "
-                       "model, refitted on train+dev with those settings. Test was never used for any choice.",
+        "scores_note": "cross_validation: out-of-fold scores of train+dev, cut at cross-fitted thresholds; "
+                       "test: the final model (fitted on train+dev), never used for any choice; realdev: real "
+                       "published passages (corpora/realdev), scored for every C, never used to fit or choose. "
+                       "macro_f1_ci95: 95% bootstrap interval over passages.",
         "entities": entity_scores(corpus.parent / "entities" if corpus.is_dir() else None, backend=backend),
         "versions": _versions(),
     }
+    if realdev is not None:
+        card["realdev"] = {"path": str(realdev.name), "records": len(splits["realdev"]),
+                           "entities": _entity_part(splits["realdev"], backend)}
     _model.save(pipeline, out / MODEL_FILE)
     atomic_write_text(out / CARD_FILE, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
     say(f"wrote {out / MODEL_FILE} in {time.perf_counter() - started:.0f}s")
