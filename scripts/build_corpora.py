@@ -1,9 +1,9 @@
 """Build corpora/factors and corpora/entities from the writers' markup in corpora/src.
 
-Splits are made by document and by writer, never by sentence: the ``-a`` and ``-c``
-to ``-h`` files (seven writers per language, their own styles) are the factor training set; the
-``-b`` files (another writer, other styles) give dev (2 docs in 5) and test (the
-rest). The entity corpora split by document: even docs dev, odd docs test; their
+Splits are made by document and by writer, never by sentence: every ``factors-*`` file but
+``-b`` (writers with their own styles; ``-i`` to ``-k`` in the shapes of real prose) is the
+factor training set; the ``-b`` files (another writer, other styles) give dev (2 docs in 5)
+and test (the rest). The entity corpora split by document: even docs dev, odd docs test; their
 factor labels also join the training set (their test docs are never factor-tested).
 Canonical names come from the gazetteer when it knows the surface, else from the markup.
 
@@ -72,10 +72,8 @@ def write(path: Path, recs: list[dict]) -> None:
 
 
 def main() -> None:
-    train = [r for name in ("factors-en-a", "factors-ko-a", "factors-en-c", "factors-ko-c", "factors-en-d",
-                            "factors-ko-d", "factors-en-e", "factors-ko-e", "factors-en-f", "factors-ko-f",
-                            "factors-en-g", "factors-ko-g", "factors-en-h", "factors-ko-h")
-             for r in read(f"{name}.jsonl")]
+    train = [r for path in sorted(SRC.glob("factors-*.jsonl")) if not path.stem.endswith("-b")
+             for r in read(path.name)]
     held = read("factors-en-b.jsonl") + read("factors-ko-b.jsonl")
     ents = read("entities-en.jsonl") + read("entities-ko.jsonl")
     ent_dev = split_docs(ents, lambda i: i % 2 == 0)

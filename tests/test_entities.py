@@ -52,6 +52,12 @@ def _found(text: str, lang: str | None = None) -> list[tuple[str, str, str | Non
          [("데일리NK", "ORG", "org:daily-nk"), ("CBS노컷뉴스", "ORG", "org:nocut"), ("뉴스핌", "ORG", "org:newspim")]),
         ("라자루스가 배후로 지목됐다", [("라자루스", "ORG", "org:lazarus")]),
         ("탈북민지원본부가 나섰고 본부는", [("탈북민지원본부", "ORG", None)]),
+        # numbered units and bureaus; Chinese police; names repeated in Chinese characters
+        ("북한군 131지도국 47여단과 제4군단", [("131지도국", "ORG", None), ("47여단", "ORG", None), ("제4군단", "ORG", None)]),
+        ("2003년 입대해 10년을 복무했다", []),
+        ("중국 공안에 붙잡혀 공안부로", [("중국", "LOC", "CN"), ("공안", "ORG", "org:psb"), ("공안부", "ORG", "org:cn-mps")]),
+        ("지린(吉林)과 옌볜(延邊)", [("지린", "PROVINCE", "CN-JL"), ("吉林", "PROVINCE", "CN-JL"), ("옌볜", "LOC", "loc:yanbian"),
+                               ("延邊", "LOC", "loc:yanbian")]),
         ("정부와 지도부는", []),
     ],
 )
@@ -78,6 +84,11 @@ def test_korean_table(text: str, expected: list[tuple[str, str, str | None]]) ->
           ("Hong Kong", "LOC", "CN-HK")]),
         ("the old province of Hamgyong", [("Hamgyong", "PROVINCE", "hist:hamgyong")]),
         ("Lazarus and Daily NK", [("Lazarus", "ORG", "org:lazarus"), ("Daily NK", "ORG", "org:daily-nk")]),
+        # an acronym in brackets after an organization is the same organization
+        ("the Ministry of Unification (MOU) and the Hanbit Refugee Support Center (HRSC)",
+         [("Ministry of Unification", "ORG", "org:mou"), ("MOU", "ORG", "org:mou"),
+          ("Hanbit Refugee Support Center", "ORG", None), ("HRSC", "ORG", None)]),
+        ("a scholar at the University of North Korean Studies", [("University of North Korean Studies", "ORG", None)]),
         # generic heads that are part of a name stay
         ("across the Tumen River near Musan County",
          [("Tumen River", "LOC", "loc:tumen-river"), ("Musan County", "LOC", "loc:musan-county")]),
@@ -90,8 +101,8 @@ def test_korean_table(text: str, expected: list[tuple[str, str, str | None]]) ->
         ("good friends helped, and I ran to go", []),
         ("The U.S. and the US", [("U.S.", "LOC", "US"), ("US", "LOC", "US")]),
         # rule organizations
-        ("The Tumen Valley Refugee Network and the Ministry of Land and Environment Protection.",
-         [("Tumen Valley Refugee Network", "ORG", None), ("Ministry of Land and Environment Protection", "ORG", None)]),
+        ("The Tumen Valley Refugee Network and the Ministry of Fisheries and Coastal Affairs.",
+         [("Tumen Valley Refugee Network", "ORG", None), ("Ministry of Fisheries and Coastal Affairs", "ORG", None)]),
         ("approved by China's State Council",
          [("China", "LOC", "CN"), ("State Council", "ORG", "org:cn-state-council")]),
         # Korean names quoted in English text

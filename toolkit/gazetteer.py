@@ -328,7 +328,7 @@ class Gazetteer:
                    and (e.start, e.end) != (rule.start, rule.end) for e in inside):
                 found = [e for e in found if e not in inside]
                 found.append(rule)
-        return sorted(found, key=lambda e: e.start)
+        return sorted(found + _acronyms(text, found), key=lambda e: e.start)
 
     def _find_gazetteer(self, text: str, lang: str) -> list[Entity]:
         folded = fold(text)
@@ -431,7 +431,8 @@ _EN_NAME_WORD = r"(?:[A-Z][\w'’&-]*|[A-Z]{2,})"
 _EN_ORG = re.compile(
     rf"\b(?:(?:{_EN_NAME_WORD})(?:\s+(?:of|for|and|on|the|in)\s+|\s+))+(?:{_EN_HEADS})\b"
     rf"(?:\s+(?:of|for|on)\s+(?:the\s+)?{_EN_NAME_WORD}(?:\s+(?:and\s+)?{_EN_NAME_WORD})*)?"
-    rf"|\b(?:Ministry|Department|Commission|Committee|Office)\s+(?:of|for|on)\s+(?:the\s+)?"
+    rf"|\b(?:Ministry|Department|Commission|Committee|Office|University|Institute|Academy|Bank|Bureau)"
+    rf"\s+(?:of|for|on)\s+(?:the\s+)?"
     rf"{_EN_NAME_WORD}(?:\s+(?:and\s+)?{_EN_NAME_WORD})*"
 )
 # Capitalized words that start sentences, not names ("Then Party officials ...").
@@ -464,6 +465,25 @@ _KO_NOT_ORG = frozenset({
 })
 
 
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z&]{1,9})\)")
+
+
+def _acronyms(text: str, found: list[Entity]) -> list[Entity]:
+    """An acronym in brackets right after an organization names it too: ``Korea Economic Institute (KEI)``."""
+    taken = {(e.start, e.end) for e in found}
+    out = []
+    for e in found:
+        m = _ACRONYM.match(text, e.end) if e.label == "ORG" else None
+        if m and sum(c.isupper() for c in m.group(1)) >= 2 and (m.start(1), m.end(1)) not in taken:
+            out.append(Entity(m.start(1), m.end(1), m.group(1), "ORG", e.canonical, e.id))
+    return out
+
+
+_KO_UNIT = re.compile(r"(?<![\d\uac00-\ud7a3])((?:제)?\d{1,4}(?:군단|사단|여단|지도국|연락소|훈련소|부대|호 ?부대))"
+                      r"(?=[^\uac00-\ud7a3]|$|" + "|".join(["에서", "의", "은", "는", "이", "가", "을", "를", "에", "과", "와",
+                                                            "으로", "로", "소속", "출신", "까지", "도"]) + ")")
+
+
 def find_rule_orgs(text: str, lang: str) -> list[Entity]:
     """Organizations named by a recognizable head (``... Mission``, ``...선교회``), id ``None``."""
     out: list[Entity] = []
@@ -481,6 +501,8 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
             surface = text[start:end]
             out.append(Entity(start, end, surface, "ORG", " ".join(surface.split()), None))
         return out
+    for m in _KO_UNIT.finditer(text):  # numbered units and bureaus: 131지도국, 제4군단, 414연락소
+        out.append(Entity(m.start(1), m.end(1), m.group(1), "ORG", m.group(1), None))
     for m in _KO_ORG.finditer(text):
         name = m.group(1)
         if name in _KO_NOT_ORG or len(name) < 3 or (" " in name and not name.endswith(("대사관", "영사관"))):

@@ -27,7 +27,7 @@ from .features import PassageFeatures, from_doc, matrix
 from .io import atomic_write_text
 from .pipeline import get_nlp
 
-C_GRID = (1.0, 4.0, 16.0)
+C_GRID = (4.0, 16.0, 64.0)
 
 
 def default_corpus() -> Path:
