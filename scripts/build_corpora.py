@@ -32,7 +32,7 @@ def canonicalise(rec: dict, gaz: Gazetteer) -> dict:
     """Fill each entity's ``canonical`` (and ``text``) of a converted record from the gazetteer."""
     for ent in rec["entities"]:
         surface = rec["text"][ent["start"] : ent["end"]]
-        entry = gaz.lookup(surface, rec["lang"])
+        entry = gaz.lookup(surface, rec["lang"]) or gaz.lookup(surface)  # FBI in Korean text is still the FBI
         written = ent.get("canonical")
         # The gazetteer's canonical name, unless the writer named another entity
         # (중국 외교부: the surface alone would be South Korea's ministry).

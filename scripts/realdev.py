@@ -10,6 +10,7 @@ Usage:
   python scripts/realdev.py agreement a b                    Cohen's kappa per factor, entity agreement
   python scripts/realdev.py disagreements a b                passages the two annotators label differently
   python scripts/realdev.py resolve a b cache/resolved-*.jsonl     the index's labels: agreed, else the third reading
+  python scripts/realdev.py overlap [-n 8]                   word n-grams a real passage shares with our corpus
 """
 
 from __future__ import annotations
@@ -196,6 +197,25 @@ def resolve(first: str, second: str, paths: list[Path]) -> None:
     print(f"index: {len(rows) - unresolved} passages labelled, {unresolved} still unresolved")
 
 
+def overlap(n: int = 8) -> None:
+    """Word n-grams shared by a real passage and any of our corpus files (none may be: we never copy)."""
+    import re
+
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+    ours: set[tuple[str, ...]] = set()
+    for path in [*(ROOT / "corpora" / "src").glob("*.jsonl"), *(ROOT / "corpora" / "documents" / "src").glob("*.json")]:
+        ours |= grams(path.read_text(encoding="utf-8"))
+    texts = _texts()
+    hits = {i: grams(text) & ours for i, text in texts.items()}
+    shared = {i: g for i, g in hits.items() if g}
+    print(f"{len(shared)} of {len(texts)} real passages share a {n}-word sequence with corpora/src or documents/src")
+    for i, g in sorted(shared.items()):
+        print(f"  {i}: {len(g)} shared {n}-grams")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -208,6 +228,7 @@ def main() -> int:
         p = sub.add_parser(name)
         p.add_argument("first")
         p.add_argument("second")
+    sub.add_parser("overlap").add_argument("-n", type=int, default=8)
     res = sub.add_parser("resolve")
     res.add_argument("first")
     res.add_argument("second")
@@ -221,6 +242,8 @@ def main() -> int:
         print(json.dumps(agreement(args.first, args.second), indent=1))
     elif args.command == "disagreements":
         disagreements(args.first, args.second)
+    elif args.command == "overlap":
+        overlap(args.n)
     else:
         resolve(args.first, args.second, args.files)
     return 0

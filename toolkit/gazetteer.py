@@ -484,6 +484,22 @@ _KO_UNIT = re.compile(r"(?<![\d\uac00-\ud7a3])((?:제)?\d{1,4}(?:군단|사단|�
                                                             "으로", "로", "소속", "출신", "까지", "도"]) + ")")
 
 
+_UNIT_HEADS = {"군단": "Corps", "사단": "Division", "여단": "Brigade", "지도국": "Guidance Bureau",
+               "연락소": "Liaison Office", "훈련소": "Training Center", "부대": "Unit"}
+
+
+def _unit_name(surface: str) -> str:
+    """The English name of a numbered unit, the same in both languages: ``제4군단`` -> ``4th Corps``."""
+    m = re.fullmatch(r"제?(\d+)(.+?)", surface.replace(" ", ""))
+    if m is None or m.group(2).removeprefix("호") not in _UNIT_HEADS:
+        return surface
+    n, head = int(m.group(1)), _UNIT_HEADS[m.group(2).removeprefix("호")]
+    if head in ("Guidance Bureau", "Liaison Office", "Unit"):
+        return f"{head} {n}" if head == "Unit" else f"{n} {head}"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} {head}"
+
+
 def find_rule_orgs(text: str, lang: str) -> list[Entity]:
     """Organizations named by a recognizable head (``... Mission``, ``...선교회``), id ``None``."""
     out: list[Entity] = []
@@ -502,7 +518,7 @@ def find_rule_orgs(text: str, lang: str) -> list[Entity]:
             out.append(Entity(start, end, surface, "ORG", " ".join(surface.split()), None))
         return out
     for m in _KO_UNIT.finditer(text):  # numbered units and bureaus: 131지도국, 제4군단, 414연락소
-        out.append(Entity(m.start(1), m.end(1), m.group(1), "ORG", m.group(1), None))
+        out.append(Entity(m.start(1), m.end(1), m.group(1), "ORG", _unit_name(m.group(1)), None))
     for m in _KO_ORG.finditer(text):
         name = m.group(1)
         if name in _KO_NOT_ORG or len(name) < 3 or (" " in name and not name.endswith(("대사관", "영사관"))):
