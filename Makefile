@@ -30,7 +30,7 @@ run: $(STAMP)
 	@echo "Open $(OUT)/samples.html (tagged articles) and $(OUT)/report.html (corpus report)."
 
 test: $(STAMP)
-	$(BIN)/ruff check toolkit tests bench scripts
+	$(BIN)/ruff check toolkit tests bench scripts corpora/realdev
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -38,8 +38,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/tokenize.py
 	$(BIN)/python bench/pipeline.py
 
+REALDEV := corpora/realdev/cache/realdev.jsonl
+
 train: $(STAMP)
-	$(BIN)/nktk train
+	$(BIN)/nktk train $(if $(wildcard $(REALDEV)),--realdev $(REALDEV))
 
 corpora: $(STAMP)
 	$(BIN)/python scripts/build_corpora.py

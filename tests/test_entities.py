@@ -53,11 +53,14 @@ def _found(text: str, lang: str | None = None) -> list[tuple[str, str, str | Non
         ("라자루스가 배후로 지목됐다", [("라자루스", "ORG", "org:lazarus")]),
         ("탈북민지원본부가 나섰고 본부는", [("탈북민지원본부", "ORG", None)]),
         # numbered units and bureaus; Chinese police; names repeated in Chinese characters
-        ("북한군 131지도국 47여단과 제4군단", [("131지도국", "ORG", None), ("47여단", "ORG", None), ("제4군단", "ORG", None)]),
+        ("북한군 131지도국 47여단과 제4군단",
+         [("131지도국", "ORG", None), ("47여단", "ORG", None), ("제4군단", "ORG", None)]),
         ("2003년 입대해 10년을 복무했다", []),
-        ("중국 공안에 붙잡혀 공안부로", [("중국", "LOC", "CN"), ("공안", "ORG", "org:psb"), ("공안부", "ORG", "org:cn-mps")]),
-        ("지린(吉林)과 옌볜(延邊)", [("지린", "PROVINCE", "CN-JL"), ("吉林", "PROVINCE", "CN-JL"), ("옌볜", "LOC", "loc:yanbian"),
-                               ("延邊", "LOC", "loc:yanbian")]),
+        ("중국 공안에 붙잡혀 공안부로",
+         [("중국", "LOC", "CN"), ("공안", "ORG", "org:psb"), ("공안부", "ORG", "org:cn-mps")]),
+        ("지린(吉林)과 옌볜(延邊)",
+         [("지린", "PROVINCE", "CN-JL"), ("吉林", "PROVINCE", "CN-JL"), ("옌볜", "LOC", "loc:yanbian"),
+          ("延邊", "LOC", "loc:yanbian")]),
         ("정부와 지도부는", []),
     ],
 )

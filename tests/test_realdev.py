@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -67,7 +68,9 @@ def test_no_passage_text_is_committed() -> None:
     """Nothing in git beside the index may hold a passage: only the cache does, and it is ignored."""
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "corpora/realdev/cache/" in ignored
-    committed = [p for p in REALDEV.rglob("*") if p.is_file() and "cache" not in p.parts]
+    listed = subprocess.run(["git", "ls-files", "corpora/realdev"], cwd=ROOT, capture_output=True, text=True, check=True)
+    committed = [ROOT / name for name in listed.stdout.split()]
+    assert committed and not any("cache" in p.parts for p in committed)
     assert {p.name for p in committed} <= {"index.jsonl", "rebuild.py", "README.md", "COLLECT_BRIEF.md",
                                            "LABEL_BRIEF.md", "RESOLVE_BRIEF.md", "a.jsonl", "b.jsonl"}
     for path in committed:

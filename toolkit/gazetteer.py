@@ -479,9 +479,10 @@ def _acronyms(text: str, found: list[Entity]) -> list[Entity]:
     return out
 
 
+_UNIT_TAILS = ("에서", "의", "은", "는", "이", "가", "을", "를", "에", "과", "와",
+               "으로", "로", "소속", "출신", "까지", "도")
 _KO_UNIT = re.compile(r"(?<![\d\uac00-\ud7a3])((?:제)?\d{1,4}(?:군단|사단|여단|지도국|연락소|훈련소|부대|호 ?부대))"
-                      r"(?=[^\uac00-\ud7a3]|$|" + "|".join(["에서", "의", "은", "는", "이", "가", "을", "를", "에", "과", "와",
-                                                            "으로", "로", "소속", "출신", "까지", "도"]) + ")")
+                      r"(?=[^\uac00-\ud7a3]|$|" + "|".join(_UNIT_TAILS) + ")")
 
 
 _UNIT_HEADS = {"군단": "Corps", "사단": "Division", "여단": "Brigade", "지도국": "Guidance Bureau",
