@@ -68,7 +68,8 @@ def test_no_passage_text_is_committed() -> None:
     """Nothing in git beside the index may hold a passage: only the cache does, and it is ignored."""
     ignored = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "corpora/realdev/cache/" in ignored
-    listed = subprocess.run(["git", "ls-files", "corpora/realdev"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listed = subprocess.run(["git", "ls-files", "corpora/realdev"], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
     committed = [ROOT / name for name in listed.stdout.split()]
     assert committed and not any("cache" in p.parts for p in committed)
     assert {p.name for p in committed} <= {"index.jsonl", "rebuild.py", "README.md", "COLLECT_BRIEF.md",
