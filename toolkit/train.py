@@ -90,16 +90,6 @@ def _macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
     return float(np.mean(f1s))
 
 
-def cross_validate(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *,
-                   folds: int = 5) -> list[float]:
-    """Macro-F1 of each fold at threshold 0.5; the passages of one document stay in one fold."""
-    out = []
-    for tr, te in GroupKFold(n_splits=folds).split(X, groups=list(groups)):
-        fitted = clone(pipeline).fit(X[tr], Y[tr])
-        out.append(_macro_f1(Y[te], fitted.predict(X[te]).astype(bool)))
-    return out
-
-
 def crossfit_proba(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *,
                    folds: int = 5) -> np.ndarray:
     """Out-of-fold probabilities: each passage scored by a model that never saw its document."""
@@ -168,12 +158,11 @@ def _fold_count(groups: Sequence[str], folds: int) -> int:
     return max(2, min(folds, len(set(groups))))
 
 
-def _with_ci(scores: dict[str, Any], records: Sequence[GoldRecord], pred: np.ndarray) -> dict[str, Any]:
+def _factor_scores(records: Sequence[GoldRecord], pred: np.ndarray) -> dict[str, Any]:
     """Per-language factor scores of the predicted indicator rows ``pred`` (macro-F1 with its bootstrap interval)."""
     by_id = {r.id: [FACTORS[j] for j in range(len(FACTORS)) if pred[i, j]] for i, r in enumerate(records)}
     report = score(records, None, lambda rec: by_id[rec.id])
-    scores.update({lang: part["factors"] for lang, part in report.items() if "factors" in part})
-    return scores
+    return {lang: part["factors"] for lang, part in report.items() if "factors" in part}
 
 
 def _c_summary(result: dict[str, Any]) -> dict[str, Any]:
@@ -209,6 +198,9 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     splits = read_corpus(corpus)
     if realdev is not None:
         splits["realdev"] = read_gold(realdev)
+        unlabelled = [r.id for r in splits["realdev"] if r.labels is None]
+        if unlabelled:
+            raise InputError(f"{realdev}: record {unlabelled[0]!r} has no 'labels'")
     say(f"featurizing {sum(len(v) for v in splits.values())} records")
     feats = {name: featurize(recs, backend=backend) for name, recs in splits.items()}
     X = {name: matrix(f) for name, f in feats.items()}
@@ -229,7 +221,7 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
         line = f"C={c}: cross-fitted macro-F1 {per_c[c]['macro_f1']:.3f} (at 0.5: {per_c[c]['macro_f1_at_0.5']:.3f})"
         if "realdev" in splits:
             fitted = _model.build(C=c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
-            per_c[c]["realdev"] = _with_ci({}, splits["realdev"], fitted.predict(X["realdev"]).astype(bool))
+            per_c[c]["realdev"] = _factor_scores(splits["realdev"], fitted.predict(X["realdev"]).astype(bool))
             line += "; real dev " + ", ".join(f"{lang} {s['macro']['f1']:.3f}"
                                               for lang, s in per_c[c]["realdev"].items() if lang != "all")
         say(line)
@@ -238,9 +230,9 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     thresholds = chosen["thresholds"]
     pipeline = _model.build(C=best_c).fit(X_pool, Y_pool)
     pipeline.set_params(clf__thresholds=thresholds)
-    scores: dict[str, Any] = {"cross_validation": _with_ci({}, pool, chosen["pred"])}
+    scores: dict[str, Any] = {"cross_validation": _factor_scores(pool, chosen["pred"])}
     if splits.get("test"):
-        scores["test"] = _with_ci({}, splits["test"], pipeline.predict(X["test"]).astype(bool))
+        scores["test"] = _factor_scores(splits["test"], pipeline.predict(X["test"]).astype(bool))
     if "realdev" in splits:
         scores["realdev"] = chosen["realdev"]
     files = [corpus] if corpus.is_file() else sorted(corpus.glob("*.jsonl"))
