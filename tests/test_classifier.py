@@ -287,3 +287,13 @@ def _total(per_passage: list[dict[str, Counts]], factor: str) -> Counts:
     for counts in per_passage:
         total.add(counts[factor])
     return total
+
+
+def test_train_refuses_a_real_dev_file_without_labels(tmp_path: Path) -> None:
+    from toolkit.errors import InputError
+
+    realdev = tmp_path / "realdev.jsonl"
+    realdev.write_text(json.dumps({"id": "r1", "lang": "en", "text": "A broker helped."}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="'r1' has no 'labels'"):
+        train(_write_corpus(tmp_path / "corpus"), tmp_path / "model", folds=2, realdev=realdev)
+    assert not (tmp_path / "model").exists()
