@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -30,10 +31,11 @@ sys.path.insert(0, str(ROOT))
 from build_corpora import canonicalise  # noqa: E402
 from markup import convert  # noqa: E402
 from rebuild import CACHE, INDEX, fingerprint, normalise, read_jsonl, record, write_jsonl  # noqa: E402
+from sklearn.metrics import cohen_kappa_score  # noqa: E402
 
+from toolkit.evaluate import FACTORS  # noqa: E402
 from toolkit.gazetteer import load  # noqa: E402
 
-FACTORS = ("structural", "economic", "pull", "network")
 LABELLINGS = INDEX.parent / "labellings"
 TEXTS = CACHE / "realdev.jsonl"
 
@@ -114,14 +116,10 @@ def _labelling(name: str) -> dict[str, dict[str, Any]]:
 
 
 def kappa(a: list[bool], b: list[bool]) -> float:
-    """Cohen's kappa of two binary codings of the same items."""
-    n = len(a)
-    if not n:
+    """Cohen's kappa of two binary codings of the same items (1.0 where both give one value throughout)."""
+    if not a:
         return float("nan")
-    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    return 1.0 if pe == 1 else (po - pe) / (1 - pe)
+    return 1.0 if len(set(a) | set(b)) == 1 else float(cohen_kappa_score(a, b))
 
 
 def _spans(rec: dict[str, Any], canonical: bool = False) -> set[tuple[Any, ...]]:
@@ -199,8 +197,6 @@ def resolve(first: str, second: str, paths: list[Path]) -> None:
 
 def overlap(n: int = 8) -> None:
     """Word n-grams shared by a real passage and any of our corpus files (none may be: we never copy)."""
-    import re
-
     def grams(text: str) -> set[tuple[str, ...]]:
         words = re.findall(r"\w+", text.lower())
         return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}

@@ -297,3 +297,18 @@ def test_train_refuses_a_real_dev_file_without_labels(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="'r1' has no 'labels'"):
         train(_write_corpus(tmp_path / "corpus"), tmp_path / "model", folds=2, realdev=realdev)
     assert not (tmp_path / "model").exists()
+
+
+def test_real_dev_is_scored_but_never_changes_the_model(tmp_path: Path,
+                                                         tiny_model: tuple[Path, dict[str, object]]) -> None:
+    root, card = tiny_model
+    realdev = tmp_path / "realdev.jsonl"
+    realdev.write_text("".join(json.dumps({"id": f"r{i}", "lang": lang, "text": text, "labels": labels},
+                                          ensure_ascii=False) + "\n" for i, (lang, text, labels) in enumerate(TINY)),
+                       encoding="utf-8")
+    checked = train(root / "corpus", tmp_path / "checked", folds=2, realdev=realdev)
+    assert checked["thresholds"] == card["thresholds"] and checked["params"] == card["params"]
+    assert {"en", "ko"} <= set(checked["scores"]["realdev"])  # type: ignore[index]
+    first, second = load(root / "model" / "factors.skops"), load(tmp_path / "checked" / "factors.skops")
+    X = np.array([[t, "", ""] for _, t, _ in TINY], dtype=object)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))

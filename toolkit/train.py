@@ -215,12 +215,13 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
         P = crossfit_proba(_model.build(C=c), X_pool, Y_pool, groups, folds=k)
         pred = crossfit_predict(P, Y_pool, groups, folds=k)
         thresholds = _model.tune_thresholds(P, Y_pool)
-        per_c[c] = {"P": P, "pred": pred, "thresholds": thresholds,
+        per_c[c] = {"pred": pred, "thresholds": thresholds,
                     "macro_f1_at_0.5": round(_macro_f1(Y_pool, P >= 0.5), 4),
                     "macro_f1": round(_macro_f1(Y_pool, pred), 4)}
         line = f"C={c}: cross-fitted macro-F1 {per_c[c]['macro_f1']:.3f} (at 0.5: {per_c[c]['macro_f1_at_0.5']:.3f})"
         if "realdev" in splits:
             fitted = _model.build(C=c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
+            per_c[c]["model"] = fitted  # the final model if this C is chosen: fitted once
             per_c[c]["realdev"] = _factor_scores(splits["realdev"], fitted.predict(X["realdev"]).astype(bool))
             line += "; real dev " + ", ".join(f"{lang} {s['macro']['f1']:.3f}"
                                               for lang, s in per_c[c]["realdev"].items() if lang != "all")
@@ -228,8 +229,7 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     best_c = max(C_GRID, key=lambda c: (per_c[c]["macro_f1"], -c))
     chosen = per_c[best_c]
     thresholds = chosen["thresholds"]
-    pipeline = _model.build(C=best_c).fit(X_pool, Y_pool)
-    pipeline.set_params(clf__thresholds=thresholds)
+    pipeline = chosen.get("model") or _model.build(C=best_c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
     scores: dict[str, Any] = {"cross_validation": _factor_scores(pool, chosen["pred"])}
     if splits.get("test"):
         scores["test"] = _factor_scores(splits["test"], pipeline.predict(X["test"]).astype(bool))
