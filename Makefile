@@ -17,7 +17,7 @@ check-system:
 $(STAMP): pyproject.toml | check-system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,kiwi]'
+	$(BIN)/python -m pip install -q -e '.[all,dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -39,7 +39,7 @@ from _corpus import machine, passages
 from toolkit import load
 from toolkit.batch import run
 from toolkit.layout import segment
-from toolkit.tokenize import parse
+from toolkit.parsing import parse
 
 
 def records(n: int) -> list[str]:

@@ -1,36 +1,81 @@
-"""The whole analysis of a record: passages, language, tokens, entities, factors."""
+"""The whole analysis of a record: passages, language, tokens, entities, factors.
+
+A record is analysed in three steps, so that a large one can be spread over
+worker processes (:mod:`toolkit.parallel`) and still give the same result:
+
+1. :meth:`Analyzer.cut`: the layout step (:mod:`toolkit.layout`, cheap) cuts the
+   record into passages and groups consecutive passages into :class:`Piece` s;
+2. :meth:`Analyzer.analyze_pieces`: each passage is parsed, its entities found
+   and, if it is body text, classified. Nothing here looks beyond a passage, so
+   a piece's result does not depend on how the record was grouped;
+3. :meth:`Analyzer.assemble`: the pieces' passages and entities, in order, make
+   the record's :class:`~toolkit.results.Analysis`.
+
+spaCy and scikit-learn are imported where they are first needed: a batch's
+parent process, which only reads, cuts, assembles and writes, never loads them.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from . import gazetteer as _gazetteer
-from .classify import FactorModel, load_model
-from .entities import passage_entities
-from .features import PassageFeatures, from_doc
+from .errors import ConfigError, ModelError
 from .io import BadRecord, Record
 from .layout import BODY, HEADING, Block, segment
 from .passages import detect
-from .results import Analysis, Entity, Evidence, Passage, Token
-from .tokenize import ParsedPassage, parse_block
+from .results import Analysis, Entity, Evidence, Failure, Passage, Token
+
+if TYPE_CHECKING:
+    from .classify import FactorModel
+    from .features import PassageFeatures
+    from .parsing import ParsedPassage
+
+__all__ = ["Analyzer", "Failure", "Piece", "PieceResult", "classify", "load"]
+
+# Errors of the set-up (a model that cannot load, an analyser that is not installed), not of a record:
+# they stop the run instead of turning every record into an error record.
+_SETUP_ERRORS = (ConfigError, ModelError)
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
-    """A record that could not be analysed: it stays in the output as ``{"id", "error"}``."""
+class Piece:
+    """Consecutive passages of one record: the unit of analysis work.
+
+    ``text`` is the record's text from ``start`` to the end of the last block;
+    ``blocks`` keep offsets into the whole record, so results need no shifting.
+    ``last`` marks the record's final piece. A record that cannot be read or cut
+    is one piece with ``error`` set.
+    """
 
     id: str
-    error: str
+    start: int
+    text: str
+    blocks: tuple[Block, ...]
+    pages: tuple[tuple[int, int], ...] | None = None
+    last: bool = True
+    error: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """The error record of DESIGN.md."""
-        return {"id": self.id, "error": self.error}
+    @property
+    def size(self) -> int:
+        """Characters of work in the piece."""
+        return len(self.text)
+
+    def record_text(self) -> str:
+        """A string on which the blocks' record offsets are valid: the piece's text behind ``start`` spaces
+        (the characters of other pieces are never read)."""
+        return " " * self.start + self.text if self.start else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class PieceResult:
+    """The passages, entities and (if asked for) tokens of one :class:`Piece`, in record offsets."""
+
+    passages: tuple[Passage, ...]
+    entities: tuple[Entity, ...]
+    tokens: tuple[Token, ...] | None
 
 
 class Analyzer:
@@ -71,78 +116,163 @@ class Analyzer:
     @property
     def model(self) -> FactorModel:
         if self._model is None:
+            from .classify import load_model
+
             self._model = load_model(self.model_path)
         return self._model
 
+    def warm_up(self) -> None:
+        """Load the model and both languages' pipelines now rather than on the first record."""
+        from .pipeline import get_nlp
+
+        _ = self.model
+        for lang in (self.lang,) if self.lang else ("en", "ko"):
+            get_nlp(lang, backend=self.backend, entities=True)
+
+    # --- records -------------------------------------------------------------------------------------
+
     def analyze(self, item: str | Record) -> Analysis:
-        """Analyse a text or a :class:`~toolkit.io.Record`.
+        """Analyse a text or a :class:`~toolkit.io.Record` (a plain string gets the id ``0``).
 
         Example:
             >>> a = Analyzer().analyze("배급이 끊긴 뒤 어머니는 장마당에서 국수를 팔았다.")
             >>> "economic" in a.passages[0].labels
             True
         """
-        record = item if isinstance(item, Record) else Record("text", item, {})
-        return self._classify([self._prepare(record)])[0]
+        record = item if isinstance(item, Record) else Record("0", item, {})
+        result = self.analyze_batch([record])[0]
+        if isinstance(result, Failure):
+            raise _error_of(result)
+        return result
 
     def analyze_batch(self, items: Sequence[str | Record | BadRecord]) -> list[Analysis | Failure]:
         """Analyse records together (one classifier call for all their passages), in order.
 
         A bad or failing record becomes a :class:`Failure`; the others go on.
+        Plain strings get the ids ``0, 1, 2…`` of their position.
         """
-        prepared: list[_Prepared | Failure] = []
-        for item in items:
-            if isinstance(item, BadRecord):
-                prepared.append(Failure(item.id, item.error))
-                continue
-            record = item if isinstance(item, Record) else Record("text", item, {})
-            try:
-                prepared.append(self._prepare(record))
-            except Exception as exc:  # one bad record must not stop a corpus run
-                prepared.append(_failure(record.id, exc))
-        ready = [p for p in prepared if isinstance(p, _Prepared)]
-        done: Iterator[Analysis | Failure]
-        try:
-            done = iter(self._classify(ready))
-        except Exception:  # find the record that fails, keep the others
-            done = iter(self._classify_each(ready))
-        return [next(done) if isinstance(p, _Prepared) else p for p in prepared]
+        records = [_as_record(item, n) for n, item in enumerate(items)]
+        pieces = [self.cut(rec, size=None)[0] for rec in records]
+        return [self.assemble(rec, [res]) for rec, res in zip(records, self.analyze_pieces(pieces), strict=True)]
 
     def analyze_many(self, items: Iterable[str | Record | BadRecord], *, workers: int = 1,
                      batch_size: int = 32) -> Iterator[Analysis | Failure]:
         """Analyse many records in input order; a failing record yields a :class:`Failure`.
 
-        Records are classified in batches of ``batch_size``. With ``workers > 1``
-        the batches go to that many spawned processes (never forked: the JVM of
-        KoNLPy does not survive a fork).
+        Plain strings get the ids ``0, 1, 2…`` of their position. With
+        ``workers > 1`` the records' passages are spread over that many spawned
+        processes (never forked: KoNLPy's JVM does not survive a fork), so one
+        large record does not hold the whole job; a script that does this needs
+        an ``if __name__ == "__main__":`` guard (:mod:`toolkit.parallel`).
         """
+        records = (_as_record(item, n) for n, item in enumerate(items))
         if workers <= 1:
-            it = iter(items)
-            while batch := list(islice(it, batch_size)):
+            for batch in _batches(records, batch_size):
                 yield from self.analyze_batch(batch)
             return
-        from .batch import parallel_map
+        from .parallel import analyze_parallel
 
-        yield from parallel_map(self, items, workers=workers, chunksize=batch_size)
+        yield from analyze_parallel(self.settings(), records, workers=workers, batch_size=batch_size)
 
     def safe_analyze(self, item: str | Record | BadRecord) -> Analysis | Failure:
         """:meth:`analyze`, but a bad or failing record becomes a :class:`Failure`."""
         return self.analyze_batch([item])[0]
 
-    def _prepare(self, record: Record) -> _Prepared:
-        """Lay out and parse a record, and compute its body passages' features (all but the classifier).
+    # --- the three steps -----------------------------------------------------------------------------
+
+    def cut(self, item: Record | BadRecord, *, size: int | None) -> list[Piece]:
+        """The record's passages (the layout step), grouped into pieces of about ``size`` characters.
+
+        ``size=None`` keeps the record whole. A bad record, or one the layout
+        step fails on, is one piece carrying the error.
+        """
+        if isinstance(item, BadRecord):
+            return [Piece(item.id, 0, "", (), error=item.error)]
+        text = item.text
+        try:
+            blocks = segment(text, layout=self.layout)
+        except Exception as exc:  # one bad record must not stop a corpus run
+            return [Piece(item.id, 0, "", (), error=_failure(item.id, exc).error)]
+        pages = tuple((int(s), int(n)) for s, n in item.meta["pages"]) if "pages" in item.meta else None
+        if size is None or len(text) <= size or len(blocks) < 2:
+            return [Piece(item.id, 0, text, tuple(blocks), pages)]
+        groups: list[list[Block]] = [[]]
+        for block in blocks:
+            if groups[-1] and block.end - groups[-1][0].start > size:
+                groups.append([])
+            groups[-1].append(block)
+        out = []
+        for n, group in enumerate(groups):
+            # a paragraph interrupted by a page's furniture ends after the blocks of its gaps
+            start, end = min(b.start for b in group), max(b.end for b in group)
+            out.append(Piece(item.id, start, text[start:end], tuple(group), pages, last=n + 1 == len(groups)))
+        return out
+
+    def analyze_pieces(self, pieces: Sequence[Piece]) -> list[PieceResult | Failure]:
+        """Parse, find entities in and classify the passages of ``pieces`` (one classifier call for all).
+
+        A piece that fails becomes a :class:`Failure` naming its record; a
+        set-up error (the model or an analyser cannot load) is raised.
+        """
+        prepared: list[_Prepared | Failure] = []
+        for piece in pieces:
+            if piece.error is not None:
+                prepared.append(Failure(piece.id, piece.error))
+                continue
+            try:
+                prepared.append(self._prepare(piece))
+            except _SETUP_ERRORS:
+                raise
+            except Exception as exc:  # one bad record must not stop a corpus run
+                prepared.append(_failure(piece.id, exc))
+        ready = [p for p in prepared if isinstance(p, _Prepared)]
+        done: Iterator[PieceResult | Failure]
+        try:
+            done = iter(self._classify(ready))
+        except _SETUP_ERRORS:
+            raise
+        except Exception:  # find the piece that fails, keep the others
+            done = iter(self._classify_each(ready))
+        return [next(done) if isinstance(p, _Prepared) else p for p in prepared]
+
+    def assemble(self, item: Record | BadRecord, results: Sequence[PieceResult | Failure]) -> Analysis | Failure:
+        """The record's analysis from its pieces' results, in order (a failed piece fails the record)."""
+        for res in results:
+            if isinstance(res, Failure):
+                return res
+        if isinstance(item, BadRecord):  # pragma: no cover - a bad record's only piece is a Failure
+            return Failure(item.id, item.error)
+        parts = [res for res in results if isinstance(res, PieceResult)]
+        passages = tuple(p for part in parts for p in part.passages)
+        sizes: dict[str, int] = {}
+        for p in passages:
+            if p.kind == BODY:
+                sizes[p.lang] = sizes.get(p.lang, 0) + p.end - p.start
+        lang = max(sizes, key=lambda k: sizes[k]) if sizes else passages[0].lang if passages else "en"
+        tokens = tuple(t for part in parts for t in part.tokens or ()) if self.tokens else None
+        return Analysis(item.id, lang, passages, tuple(e for part in parts for e in part.entities), tokens,
+                        dict(item.meta), item.text if self.with_text else None)
+
+    # --- inside a piece --------------------------------------------------------------------------------
+
+    def _prepare(self, piece: Piece) -> _Prepared:
+        """Parse a piece's passages and compute its body passages' features (all but the classifier).
 
         Body passages and headings go through the pipeline (headings name
         places too); boilerplate and references are kept with their offsets
         but neither parsed nor classified.
         """
+        from . import gazetteer as _gazetteer
+        from .entities import passage_entities
+        from .features import from_doc
+        from .parsing import parse_block
+
         gaz = _gazetteer.load()
-        text = record.text
-        blocks = segment(text, layout=self.layout)
+        text = piece.record_text()
         parsed: list[ParsedPassage | None] = []
         feats: list[PassageFeatures] = []
         entities: list[Entity] = []
-        for block in blocks:
+        for block in piece.blocks:
             if block.kind not in (BODY, HEADING) and not self.tokens:
                 parsed.append(None)
                 continue
@@ -155,34 +285,34 @@ class Analyzer:
                 # features want the component's own passage-relative offsets
                 feats.append(from_doc(p.doc, p.lang, p.doc._.nktk_entities or [], gaz, text=p.source.text))
         tokens = tuple(t for p in parsed if p is not None for t in p.tokens()) if self.tokens else None
-        return _Prepared(record, blocks, parsed, feats, entities, tokens)
+        return _Prepared(piece, text, parsed, feats, entities, tokens)
 
-    def _classify_each(self, ready: list[_Prepared]) -> list[Analysis | Failure]:
-        out: list[Analysis | Failure] = []
+    def _classify_each(self, ready: list[_Prepared]) -> list[PieceResult | Failure]:
+        out: list[PieceResult | Failure] = []
         for prep in ready:
             try:
                 out.extend(self._classify([prep]))
+            except _SETUP_ERRORS:
+                raise
             except Exception as exc:
-                out.append(_failure(prep.record.id, exc))
+                out.append(_failure(prep.piece.id, exc))
         return out
 
-    def _classify(self, ready: list[_Prepared]) -> list[Analysis]:
+    def _classify(self, ready: list[_Prepared]) -> list[PieceResult]:
+        import numpy as np
+
         model = self.model
         feats = [f for prep in ready for f in prep.features]
         X = model.transform(feats) if feats else None
         scores = model.scores(X) if X is not None else np.zeros((0, len(model.labels)))
-        out: list[Analysis] = []
+        out: list[PieceResult] = []
         row = 0
         for prep in ready:
-            record = prep.record
-            text = record.text
+            piece, text = prep.piece, prep.text
             passages = []
-            sizes: dict[str, int] = {}
-            for block, p in zip(prep.blocks, prep.parsed, strict=True):
+            for block, p in zip(piece.blocks, prep.parsed, strict=True):
                 lang = p.lang if p is not None else self.lang or detect(text[block.start : block.end])
-                meta = {"page": _page(record.meta["pages"], block.start)} if "pages" in record.meta else {}
-                if block.kind == BODY:
-                    sizes[lang] = sizes.get(lang, 0) + block.end - block.start
+                meta = {"page": _page(piece.pages, block.start)} if piece.pages is not None else {}
                 if block.kind != BODY or p is None or X is None:
                     passages.append(Passage(block.start, block.end, lang, meta=meta, kind=block.kind,
                                             gaps=block.gaps))
@@ -196,22 +326,49 @@ class Analyzer:
                                         {lab: float(probs[j]) for j, lab in enumerate(model.labels)},
                                         evidence, meta, BODY, block.section, block.gaps))
                 row += 1
-            record_lang = max(sizes, key=lambda k: sizes[k]) if sizes else passages[0].lang if passages else "en"
-            out.append(Analysis(record.id, record_lang, tuple(passages), tuple(prep.entities),
-                                prep.tokens, dict(record.meta), text if self.with_text else None))
+            out.append(PieceResult(tuple(passages), tuple(prep.entities), prep.tokens))
         return out
 
 
 @dataclass
 class _Prepared:
-    """A parsed record waiting for the classifier."""
+    """A parsed piece waiting for the classifier."""
 
-    record: Record
-    blocks: list[Block]
+    piece: Piece
+    text: str
     parsed: list[ParsedPassage | None]
     features: list[PassageFeatures]
     entities: list[Entity]
     tokens: tuple[Token, ...] | None
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` items. If reading the items fails, the ones read so far come first,
+    then the error: a batch run writes every record before the one it could not read."""
+    batch: list[Any] = []
+    try:
+        for item in items:
+            batch.append(item)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    except Exception:
+        if batch:
+            yield batch
+        raise
+    if batch:
+        yield batch
+
+
+def _as_record(item: str | Record | BadRecord, n: int) -> Record | BadRecord:
+    """A record for item ``n`` of the input: plain strings get their position as id."""
+    if isinstance(item, str):
+        return Record(str(n), item, {})
+    if not isinstance(item, Record | BadRecord):
+        from .errors import InputError
+
+        raise InputError(f"item {n}: expected a str or a toolkit.Record, got {type(item).__name__}")
+    return item
 
 
 def _in_text(passage: ParsedPassage, found: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
@@ -228,8 +385,15 @@ def _failure(rid: str, exc: Exception) -> Failure:
     return Failure(rid, f"{rid}: {type(exc).__name__}: {message}"[:500])
 
 
-def _page(pages: list[list[int]], offset: int) -> int:
-    """The PDF page on which ``offset`` lies (``pages`` holds ``[start offset, page number]``)."""
+def _error_of(failure: Failure) -> Exception:
+    """The exception :meth:`Analyzer.analyze` raises for a record that failed."""
+    from .errors import InputError
+
+    return InputError(failure.error)
+
+
+def _page(pages: Sequence[tuple[int, int]], offset: int) -> int:
+    """The PDF page on which ``offset`` lies (``pages`` holds ``(start offset, page number)``)."""
     number = pages[0][1] if pages else 1
     for start, page in pages:
         if start > offset:

@@ -1,11 +1,17 @@
 """Corpus runs: many records, all cores or a Dask cluster, resumable, one output line per record.
 
 The output is written in input order, one complete JSON line per record,
-flushed as it goes. That makes the output its own checkpoint: after a crash,
-``resume=True`` drops a half-written last line, counts the complete ones and
-skips that many input records. A small job file next to the output records the
-arguments, so a resume with different arguments is refused. CSV and Parquet
-outputs are converted from that JSONL log when the run completes.
+handed to the kernel as it goes. That makes the output its own checkpoint:
+after a crash, ``resume=True`` drops a half-written last line, counts the
+complete ones and skips that many input records. A small job file next to the
+output records the arguments, so a resume with different arguments is refused.
+CSV and Parquet outputs are converted from that JSONL log when the run completes.
+
+One run at a time writes an output: the run holds :class:`~toolkit.io.lock.OutputLock`
+from before it looks at the output until it ends (on a Dask run, the client
+holds it). Every I/O failure (a full disk, a read-only folder, an input deleted
+under the run) stops the run with one :class:`~toolkit.errors.NktkError` naming
+the file, and leaves the output resumable.
 """
 
 from __future__ import annotations
@@ -13,156 +19,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import sys
 import time
-from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import ConfigError, OutputExistsError
-from .io import BadRecord, Record, atomic_write_text, dumps, read_records
-
-if TYPE_CHECKING:
-    from .analyzer import Analyzer, Failure
-    from .results import Analysis
+from .analyzer import Analyzer
+from .errors import ConfigError, OutputError, OutputExistsError
+from .io import atomic_write_text, dumps, read_records
+from .io.lock import OutputLock
+from .results import Analysis, Failure
 
 log = logging.getLogger("nktk.batch")
 FORMATS = ("jsonl", "csv", "parquet")
-
-# --- worker side -------------------------------------------------------------------------------------
-
-_WORKER: Analyzer | None = None
-
-
-def _init_worker(settings: dict[str, Any]) -> None:
-    """Build the worker's analyzer once; pipelines and model load on its first record."""
-    global _WORKER
-    from .analyzer import Analyzer
-
-    _WORKER = Analyzer(**settings)
-
-
-def _run_chunk(chunk: Sequence[Record | BadRecord]) -> list[dict[str, Any]]:
-    assert _WORKER is not None, "worker not initialised"
-    return [result.to_dict() for result in _WORKER.analyze_batch(chunk)]
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-def parallel_map(analyzer: Analyzer, items: Iterable[Record | BadRecord | str], *, workers: int,
-                 chunksize: int = 32) -> Iterator[Analysis | Failure]:
-    """Analyse ``items`` in ``workers`` spawned processes, yielding results in input order.
-
-    Workers send back result dicts (what a batch writes, and cheap to pickle);
-    they are turned back into :class:`~toolkit.results.Analysis` here.
-    """
-    from .analyzer import Failure
-    from .results import Analysis
-
-    records = (Record("text", i, {}) if isinstance(i, str) else i for i in items)
-    for rows in _process_rows(analyzer.settings(), records, workers=workers, chunksize=chunksize):
-        for row in rows:
-            yield Failure(row["id"], row["error"]) if "error" in row else Analysis.from_dict(row)
-
-
-def _process_rows(settings: dict[str, Any], records: Iterable[Record | BadRecord], *, workers: int,
-                  chunksize: int) -> Iterator[list[dict[str, Any]]]:
-    """Chunks of result rows, in input order, from a pool of spawned processes.
-
-    At most ``4 * workers`` chunks are in flight, so memory does not grow with
-    the corpus. If a worker dies (killed, out of memory), its chunk becomes
-    error records and a fresh pool carries on.
-    """
-    ctx = multiprocessing.get_context("spawn")  # a fork after the JVM started would hang
-
-    def new_pool() -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(settings,))
-
-    pool = new_pool()
-    pending: deque[tuple[list[Record | BadRecord], Future[list[dict[str, Any]]]]] = deque()
-    source = _chunks(records, chunksize)
-    try:
-        while True:
-            while len(pending) < 4 * workers:
-                chunk = next(source, None)
-                if chunk is None:
-                    break
-                try:
-                    pending.append((chunk, pool.submit(_run_chunk, chunk)))
-                except BrokenProcessPool:
-                    pool = new_pool()
-                    pending.append((chunk, pool.submit(_run_chunk, chunk)))
-            if not pending:
-                return
-            chunk, fut = pending.popleft()
-            try:
-                yield fut.result()
-            except BrokenProcessPool:
-                yield [{"id": r.id, "error": f"{r.id}: worker process died while analysing this record"}
-                       for r in chunk]
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = new_pool()
-                retry = [c for c, _ in pending]
-                pending.clear()
-                for c in retry:
-                    pending.append((c, pool.submit(_run_chunk, c)))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-# --- Dask ----------------------------------------------------------------------------------------------
-
-
-def _dask_rows(settings: dict[str, Any], records: Iterable[Record | BadRecord], *, scheduler: str,
-               chunksize: int) -> Iterator[list[dict[str, Any]]]:
-    """The same chunks computed on a Dask cluster; each worker builds its analyzer once (a plugin)."""
-    try:
-        from distributed import Client, WorkerPlugin
-    except ImportError as exc:  # pragma: no cover - dask is a dependency
-        raise ConfigError("--scheduler needs dask[distributed]") from exc
-
-    class AnalyzerPlugin(WorkerPlugin):  # type: ignore[misc]
-        name = "nktk-analyzer"
-
-        def __init__(self, settings: dict[str, Any]) -> None:
-            self.settings = settings
-
-        def setup(self, worker: Any) -> None:
-            _init_worker(self.settings)
-
-    try:
-        client = Client(scheduler, timeout="20s")
-    except OSError as exc:
-        raise ConfigError(f"cannot reach Dask scheduler {scheduler}: {exc}") from None
-    try:
-        client.register_plugin(AnalyzerPlugin(settings))
-        window = max(4, 4 * len(client.scheduler_info().get("workers", {})))
-        pending: deque[Any] = deque()
-        source = _chunks(records, chunksize)
-        while True:
-            while len(pending) < window:
-                chunk = next(source, None)
-                if chunk is None:
-                    break
-                pending.append(client.submit(_run_chunk, chunk, pure=False))
-            if not pending:
-                return
-            yield pending.popleft().result()
-    finally:
-        client.close()
-
 
 # --- the job -------------------------------------------------------------------------------------------
 
@@ -218,14 +92,29 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
         scheduler: a Dask scheduler address (``tcp://host:8786``).
         progress: a progress bar (default: when stderr is a terminal; else log lines).
         layout: recover paragraphs and kinds from each record's layout (``False``: one passage per record).
+
+    Raises:
+        OutputLockedError: another run is writing ``out``.
+        OutputError: ``out`` cannot be written (the output so far stays resumable).
     """
     if fmt not in FORMATS:
         raise ConfigError(f"unknown batch format {fmt!r}; use {', '.join(FORMATS)}")
-    from .analyzer import Analyzer
+    if fmt == "parquet":  # before the run, not after it
+        from .extras import require
 
-    settings = Analyzer(backend=backend, model=model, lang=lang, tokens=tokens, layout=layout).settings()
-    if model is None:
-        settings["model"] = None
+        require("pyarrow.parquet", "parquet", "--format parquet")
+    with OutputLock(out):
+        return _run(inputs, out, fmt=fmt, workers=workers or os.cpu_count() or 1, resume=resume,
+                    overwrite=overwrite, scheduler=scheduler, text_column=text_column, id_column=id_column,
+                    settings=Analyzer(backend=backend, model=model, lang=lang, tokens=tokens,
+                                      layout=layout).settings(),
+                    chunksize=chunksize, progress=progress)
+
+
+def _run(inputs: Sequence[str], out: Path, *, fmt: str, workers: int, resume: bool, overwrite: bool,
+         scheduler: str | None, text_column: str, id_column: str | None, settings: dict[str, Any],
+         chunksize: int, progress: bool | None) -> Summary:
+    """:func:`run` once the output is locked."""
     log_path = out if fmt == "jsonl" else out.with_name(out.name + ".log.jsonl")
     job_path = out.with_name(out.name + ".nktk-job.json")
     job = _job_key(inputs, fmt, settings, text_column, id_column)
@@ -242,34 +131,41 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
             raise OutputExistsError(f"{out}: output exists; use --resume to continue it or --overwrite")
         log_path.unlink(missing_ok=True)
         out.unlink(missing_ok=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(job_path, json.dumps({**job, "complete": False}, indent=2))
 
     summary = Summary(skipped=done, out=str(out))
     started = time.perf_counter()
     records = islice(read_records(inputs, text_column=text_column, id_column=id_column), done, None)
-    workers = workers or os.cpu_count() or 1
-    if scheduler:
-        rows: Iterator[list[dict[str, Any]]] = _dask_rows(settings, records, scheduler=scheduler,
-                                                          chunksize=chunksize)
-    elif workers > 1:
-        rows = _process_rows(settings, records, workers=workers, chunksize=chunksize)
+    results: Iterator[Analysis | Failure]
+    if scheduler or workers > 1:
+        from .parallel import analyze_parallel
+
+        # the workers start loading now, while the first records are read
+        results = analyze_parallel(settings, records, workers=workers, scheduler=scheduler, batch_size=chunksize)
     else:
-        analyzer = Analyzer(**settings)
-        rows = ([r.to_dict() for r in analyzer.analyze_batch(chunk)] for chunk in _chunks(records, chunksize))
+        results = Analyzer(**settings).analyze_many(records, batch_size=chunksize)
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(show, done)
-    with log_path.open("a", encoding="utf-8") as fh:
-        for chunk in rows:
-            fh.write("".join(dumps(row) + "\n" for row in chunk))
-            fh.flush()
-            for row in chunk:
-                summary.records += 1
-                if "error" in row:
-                    summary.errors += 1
-                for p in row.get("passages", []):
-                    summary.factors.update(p["labels"])
-            bar(len(chunk), summary)
+    try:
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise OutputError(f"{log_path}: cannot write ({exc.strerror})") from None
+    try:
+        for result in results:  # each line goes to the kernel as soon as it is known: a crash loses none
+            row = result.to_dict()
+            try:
+                _write_all(fd, (dumps(row) + "\n").encode("utf-8"))
+            except OSError as exc:
+                raise OutputError(f"{log_path}: cannot write ({exc.strerror}); the records written so far "
+                                  "are kept: run again with --resume") from None
+            summary.records += 1
+            if "error" in row:
+                summary.errors += 1
+            for p in row.get("passages", []):
+                summary.factors.update(p["labels"])
+            bar(1, summary)
+    finally:
+        os.close(fd)
     if fmt != "jsonl":
         from .io.tables import write_table
 
@@ -278,6 +174,13 @@ def run(inputs: Sequence[str], out: Path, *, fmt: str = "jsonl", workers: int | 
     summary.records += done
     atomic_write_text(job_path, json.dumps({**job, "complete": True, "summary": summary.to_dict()}, indent=2))
     return summary
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte of ``data`` (a full disk shows as a short write, then an error)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _progress(show: bool, initial: int) -> Any:

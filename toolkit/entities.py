@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .layout import NAMING
+from .parsing import ParsedPassage, parse
 from .results import Entity
-from .tokenize import ParsedPassage, parse
 
 
 def passage_entities(passage: ParsedPassage) -> list[Entity]:

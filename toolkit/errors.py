@@ -25,3 +25,11 @@ class ModelError(NktkError, ValueError):
 
 class OutputExistsError(NktkError, FileExistsError):
     """The output exists and neither ``--resume`` nor ``--overwrite`` was given."""
+
+
+class OutputError(NktkError, OSError):
+    """An output cannot be written (full disk, read-only folder, closed stream); names the file."""
+
+
+class OutputLockedError(NktkError, RuntimeError):
+    """Another running job holds the output (names its process id)."""

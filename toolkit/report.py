@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from .errors import InputError, InputNotFoundError
+from .extras import require
 from .io import atomic_write_text
 from .io.tables import read_results, read_table
 
@@ -226,7 +227,12 @@ def _fmt(v: Any) -> str:
 
 
 def write_report(results: Path, out: Path, *, top: int = 20) -> Overview:
-    """Write the HTML report to ``out`` and its tables as CSV into ``<out stem>_tables/``."""
+    """Write the HTML report to ``out`` and its tables as CSV into ``<out stem>_tables/``.
+
+    The charts need the ``nktk[report]`` extra (matplotlib); it is checked
+    first, so a missing extra is one line and no half-written report.
+    """
+    require("matplotlib", "report", "drawing the report's charts")
     ov = overview(results, top=top)
     tables_dir = out.with_name(out.stem + "_tables")
     tables_dir.mkdir(parents=True, exist_ok=True)

@@ -123,3 +123,15 @@ class Analysis:
         tokens = tuple(Token(**t) for t in row["tokens"]) if "tokens" in row else None
         return cls(row["id"], row["lang"], passages, tuple(Entity(**e) for e in row["entities"]), tokens,
                    dict(row.get("meta", {})), row.get("text"))
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A record that could not be analysed: it stays in the output as ``{"id", "error"}``."""
+
+    id: str
+    error: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error record of DESIGN.md."""
+        return {"id": self.id, "error": self.error}

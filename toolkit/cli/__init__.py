@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from . import batch, classify, entities, evaluate, report, tag, tokenize, train  # noqa: F401  (registration)
-from ._common import app
+from ._common import ClosedStream, app
 
 # `nktk --help` lists the commands in a researcher's order, not alphabetically.
 _ORDER = ("tokenize", "entities", "classify", "tag", "batch", "report", "train", "evaluate")
@@ -38,4 +39,6 @@ def _root(
 
 def main() -> None:
     """Console-script entry point."""
+    if sys.stdout is None:  # started with standard output closed
+        sys.stdout = ClosedStream()
     app()

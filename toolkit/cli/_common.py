@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,12 +72,44 @@ def lang_value(lang: LangOpt) -> str | None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn library errors into one line on stderr and exit status 1."""
+    """Turn library errors and I/O failures into one line on stderr and exit status 1.
+
+    Standard output is flushed inside the block, so a full disk or a closed
+    stream behind it is reported here, not as a traceback at exit; a reader
+    that stops early (``nktk ... | head``) ends the command quietly.
+    """
     try:
         yield
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except NktkError as exc:
         typer.echo(f"nktk: error: {exc}", err=True)
         raise typer.Exit(1) from None
     except BrokenPipeError:  # `nktk ... | head`
-        sys.stderr.close()
+        _drop_stdout()
         raise typer.Exit(0) from None
+    except OSError as exc:  # a file the library does not name itself is standard output
+        where = exc.filename if exc.filename is not None else "<stdout>"
+        if where == "<stdout>":
+            _drop_stdout()
+        typer.echo(f"nktk: error: {where}: cannot write ({exc.strerror or exc})", err=True)
+        raise typer.Exit(1) from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+class ClosedStream(io.TextIOBase):
+    """Stands in for ``sys.stdout`` when the process was started with it closed (``nktk ... >&-``)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")

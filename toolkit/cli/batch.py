@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from ..batch import run
 from ._common import BackendArg, IdColumn, Inputs, LangArg, LangOpt, LayoutArg, TextColumn, app, lang_value, user_errors
 from .classify import ModelOpt
 
@@ -45,6 +44,8 @@ def batch_cmd(
     A bad record becomes {"id", "error"} and the run goes on. After a crash,
     run the same command with --resume: nothing is lost or repeated.
     """
+    from ..batch import run
+
     logging.basicConfig(level=logging.INFO, format="nktk: %(message)s")
     with user_errors():
         summary = run(inputs, out, fmt=fmt.value, workers=workers, resume=resume, overwrite=overwrite,

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from ..analyzer import Analyzer, Failure
 from ..evaluate import FACTORS
 from ..io import read_records
 from ._common import (
@@ -52,6 +51,7 @@ def classify_cmd(
     Prints the labels at or above each factor's threshold, all four calibrated
     scores, and the words that pushed each label up (evidence).
     """
+    from ..analyzer import Analyzer, Failure
     failed = False
     analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang), layout=layout)
     out = JsonOut(fmt.value)

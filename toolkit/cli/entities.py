@@ -8,10 +8,7 @@ from typing import Annotated
 
 import typer
 
-from ..entities import passage_entities
 from ..io import BadRecord, read_records
-from ..layout import NAMING
-from ..tokenize import main_language, parse
 from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
 
@@ -35,6 +32,9 @@ def entities_cmd(
     Every spelling of one entity, in English or Korean, gets the same id and
     canonical name: 함경북도, 함북 and Hamgyŏng-pukto are all KP-09 North Hamgyong.
     """
+    from ..entities import passage_entities
+    from ..layout import NAMING
+    from ..parsing import main_language, parse
     failed = False
     out = JsonOut(fmt.value)
     with user_errors():

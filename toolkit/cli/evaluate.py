@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ..analyzer import Analyzer
 from ..evaluate import (
     FACTORS,
     GoldDocument,
@@ -45,6 +44,8 @@ def evaluate_cmd(
     set aside, and factor macro-F1 on the whole documents beside the same
     paragraphs pre-cut.
     """
+    from ..analyzer import Analyzer
+
     with user_errors():
         if is_document_file(gold):
             report = evaluate_documents(read_documents(gold), backend=backend, model=model)
@@ -74,6 +75,8 @@ def evaluate_cmd(
 def evaluate_documents(docs: list[GoldDocument], *, backend: str | None = None,
                        model: Path | None = None) -> dict[str, object]:
     """Score whole documents: layout and factors on the documents, factors on their pre-cut paragraphs."""
+    from ..analyzer import Analyzer
+
     whole = Analyzer(backend=backend, model=model)
     precut = Analyzer(backend=backend, model=model, layout=False)
 

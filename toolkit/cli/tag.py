@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from ..analyzer import Analyzer, Failure
 from ..io import atomic_write_text, dumps, read_records
 from ..io.tables import write_csv_rows
 from ..results import Analysis
@@ -55,6 +54,7 @@ def tag_cmd(
     --format html writes a page to read (entities highlighted, score bars,
     evidence underlined, entity table); it opens offline.
     """
+    from ..analyzer import Analyzer, Failure
     html = fmt is TagFormat.html
     analyzer = Analyzer(backend=backend, model=model, lang=lang_value(lang), tokens=tokens,
                         with_text=with_text or html, layout=layout)

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from ..io import BadRecord, read_records, write_conllu, write_text
-from ..tokenize import main_language, parse
 from ._common import BackendArg, IdColumn, Inputs, JsonOut, LangArg, LangOpt, TextColumn, app, lang_value, user_errors
 
 
@@ -34,6 +33,8 @@ def tokenize_cmd(
     Korean goes through a KoNLPy analyser (morphemes: 함경북도 / 에서), English
     through spaCy. Example: printf '함경북도에서 왔다' | nktk tokenize - --format json
     """
+    from ..parsing import main_language, parse
+
     failed = False
     out = JsonOut(fmt.value)
     with user_errors():

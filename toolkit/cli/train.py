@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from ..train import default_corpus, train
 from ._common import BackendArg, app, user_errors
 
 
@@ -27,6 +26,8 @@ def train_cmd(
 
     Records follow ANNOTATION.md. Load the result with --model on classify, tag and batch.
     """
+    from ..train import default_corpus, train
+
     with user_errors():
         card = train(corpus or default_corpus(), out, backend=backend, realdev=realdev,
                      log=lambda msg: typer.echo(msg, err=True))

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
+from types import ModuleType
 from typing import Any
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..extras import require
 from .decode import decode
 from .records import Record
+
+
+def _require(module: str, extra: str, purpose: str, name: str) -> ModuleType:
+    """:func:`~toolkit.extras.require` for one input file: a missing extra is an error of that file.
+
+    Raised as :class:`InputError` naming the file, so the file becomes one bad
+    record (``nktk batch`` writes an error record and goes on) like any other
+    unreadable input.
+    """
+    try:
+        return require(module, extra, purpose)
+    except ConfigError as exc:
+        raise InputError(f"{name}: {exc}") from None
 
 
 def read_html(data: bytes, name: str) -> Record:
     """The article of a saved web page (trafilatura drops navigation and boilerplate).
 
-    Title, author, date and site name go into the record's metadata.
+    Title, author, date and site name go into the record's metadata. Needs the
+    ``nktk[html]`` extra (an :class:`InputError` naming the file says so).
     """
-    import trafilatura
-
+    trafilatura = _require("trafilatura", "html", "reading saved web pages", name)
     html = decode(data, name)
     text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
     if not text or not text.strip():
@@ -48,10 +63,12 @@ def read_pdf(data: bytes, name: str) -> Record:
     and joins a paragraph that runs on to the next page.
 
     Raises:
-        InputError: not a PDF, encrypted, or no text layer (a scan needs OCR first).
+        InputError: not a PDF, encrypted, no text layer (a scan needs OCR first), or
+        pypdf is not installed (the ``nktk[pdf]`` extra).
     """
     import io
 
+    _require("pypdf", "pdf", "reading PDF files", name)
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 

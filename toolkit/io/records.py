@@ -67,6 +67,9 @@ def read_records(inputs: Iterable[str | Path], *, text_column: str = "text",
         name = "<stdin>" if path == "-" else str(path)
         try:
             data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        except FileNotFoundError:  # listed a moment ago: the inputs changed under the run
+            raise InputNotFoundError(f"{name}: input file disappeared while reading; restore it (a batch "
+                                     "continues with --resume)") from None
         except OSError as exc:
             yield BadRecord(name, f"{name}: cannot read ({exc.strerror})")
             continue

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..extras import require
 from .write import atomic_write_text
 
 FACTORS = ("structural", "economic", "pull", "network")
@@ -53,7 +54,10 @@ def read_results(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def write_table(log: Path, out: Path, fmt: str) -> None:
-    """Convert a JSONL results log into a CSV or Parquet table at ``out`` (atomically)."""
+    """Convert a JSONL results log into a CSV or Parquet table at ``out`` (atomically).
+
+    Parquet needs the ``nktk[parquet]`` extra (pyarrow); without it, a one-line ConfigError says so.
+    """
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=list(COLUMNS))
@@ -61,8 +65,8 @@ def write_table(log: Path, out: Path, fmt: str) -> None:
         writer.writerows(rows(read_results(log)))
         atomic_write_text(out, buf.getvalue())
         return
+    pq = require("pyarrow.parquet", "parquet", "writing Parquet tables")
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = pa.Table.from_pylist(list(rows(read_results(log))), schema=_schema(pa))
     tmp = out.with_name(f".{out.name}.tmp")
@@ -79,8 +83,7 @@ def _schema(pa: Any) -> Any:
 def read_table(path: Path) -> list[dict[str, Any]]:
     """Passage rows back from a CSV or Parquet table."""
     if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
+        pq = require("pyarrow.parquet", "parquet", "reading Parquet tables")
         return list(pq.read_table(path).to_pylist())
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
