@@ -146,33 +146,29 @@ class Analyzer:
         return result
 
     def analyze_batch(self, items: Sequence[str | Record | BadRecord]) -> list[Analysis | Failure]:
-        """Analyse records together (one classifier call for all their passages), in order.
+        """Analyse records together (their passages classified in a few large calls), in order.
 
         A bad or failing record becomes a :class:`Failure`; the others go on.
         Plain strings get the ids ``0, 1, 2…`` of their position.
         """
-        records = [_as_record(item, n) for n, item in enumerate(items)]
-        pieces = [self.cut(rec, size=None)[0] for rec in records]
-        return [self.assemble(rec, [res]) for rec, res in zip(records, self.analyze_pieces(pieces), strict=True)]
+        return list(self.analyze_many(items, batch_size=max(len(items), 1)))
 
     def analyze_many(self, items: Iterable[str | Record | BadRecord], *, workers: int = 1,
                      batch_size: int = 32) -> Iterator[Analysis | Failure]:
         """Analyse many records in input order; a failing record yields a :class:`Failure`.
 
-        Plain strings get the ids ``0, 1, 2…`` of their position. With
-        ``workers > 1`` the records' passages are spread over that many spawned
-        processes (never forked: KoNLPy's JVM does not survive a fork), so one
-        large record does not hold the whole job; a script that does this needs
-        an ``if __name__ == "__main__":`` guard (:mod:`toolkit.parallel`).
+        Plain strings get the ids ``0, 1, 2…`` of their position. Records are
+        cut into pieces of consecutive passages (:mod:`toolkit.parallel`); with
+        ``workers > 1`` the pieces are spread over that many spawned processes
+        (never forked: KoNLPy's JVM does not survive a fork), so one large
+        record does not hold the whole job. A script that does this needs an
+        ``if __name__ == "__main__":`` guard; without one, this raises
+        :class:`~toolkit.errors.NktkError` saying so.
         """
-        records = (_as_record(item, n) for n, item in enumerate(items))
-        if workers <= 1:
-            for batch in _batches(records, batch_size):
-                yield from self.analyze_batch(batch)
-            return
-        from .parallel import analyze_parallel
+        from .parallel import analyze
 
-        yield from analyze_parallel(self.settings(), records, workers=workers, batch_size=batch_size)
+        records = (_as_record(item, n) for n, item in enumerate(items))
+        yield from analyze(self, records, workers=workers, batch_size=batch_size)
 
     def safe_analyze(self, item: str | Record | BadRecord) -> Analysis | Failure:
         """:meth:`analyze`, but a bad or failing record becomes a :class:`Failure`."""
@@ -340,24 +336,6 @@ class _Prepared:
     features: list[PassageFeatures]
     entities: list[Entity]
     tokens: tuple[Token, ...] | None
-
-
-def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Lists of up to ``size`` items. If reading the items fails, the ones read so far come first,
-    then the error: a batch run writes every record before the one it could not read."""
-    batch: list[Any] = []
-    try:
-        for item in items:
-            batch.append(item)
-            if len(batch) == size:
-                yield batch
-                batch = []
-    except Exception:
-        if batch:
-            yield batch
-        raise
-    if batch:
-        yield batch
 
 
 def _as_record(item: str | Record | BadRecord, n: int) -> Record | BadRecord:

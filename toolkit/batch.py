@@ -23,7 +23,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -33,7 +33,7 @@ from .analyzer import Analyzer
 from .errors import ConfigError, OutputError, OutputExistsError
 from .io import atomic_write_text, dumps, read_records
 from .io.lock import OutputLock
-from .results import Analysis, Failure
+from .parallel import analyze
 
 log = logging.getLogger("nktk.batch")
 FORMATS = ("jsonl", "csv", "parquet")
@@ -136,14 +136,8 @@ def _run(inputs: Sequence[str], out: Path, *, fmt: str, workers: int, resume: bo
     summary = Summary(skipped=done, out=str(out))
     started = time.perf_counter()
     records = islice(read_records(inputs, text_column=text_column, id_column=id_column), done, None)
-    results: Iterator[Analysis | Failure]
-    if scheduler or workers > 1:
-        from .parallel import analyze_parallel
-
-        # the workers start loading now, while the first records are read
-        results = analyze_parallel(settings, records, workers=workers, scheduler=scheduler, batch_size=chunksize)
-    else:
-        results = Analyzer(**settings).analyze_many(records, batch_size=chunksize)
+    # with workers, they start loading now, while the first records are read
+    results = analyze(Analyzer(**settings), records, workers=workers, scheduler=scheduler, batch_size=chunksize)
     show = sys.stderr.isatty() if progress is None else progress
     bar = _progress(show, done)
     try:

@@ -220,12 +220,10 @@ def _strip_province(variant: str, label: str) -> str:
 @cache
 def _english_lemmas() -> Any:
     """spaCy's English lemma lookup table (inflected form -> lemma), or an empty dict."""
-    try:
-        from spacy.lookups import load_lookups
+    from .pipeline import english_lookups
 
-        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-    except (ValueError, OSError):  # pragma: no cover - spacy-lookups-data missing
-        return {}
+    lookups = english_lookups()
+    return lookups.get_table("lemma_lookup") if lookups is not None else {}
 
 
 @cache

@@ -1,6 +1,6 @@
 """Analysis spread over processes: records cut into pieces, pieces to workers, results back in order.
 
-The parent process reads records, cuts each into :class:`~toolkit.analyzer.Piece` s
+The process that reads the records cuts each into :class:`~toolkit.analyzer.Piece` s
 (the layout step, cheap) and sends chunks of pieces to the workers; a large
 record's passages are spread over every worker and its pieces are put back
 together in order (:meth:`~toolkit.analyzer.Analyzer.assemble`). The parent never
@@ -10,7 +10,7 @@ exists, while the parent is still reading.
 Workers are spawned processes (never forked: a fork after KoNLPy's JVM started
 would hang) or the workers of a Dask cluster. A spawned process re-imports the
 calling script, so a script needs an ``if __name__ == "__main__":`` guard; if it
-has none, the workers die while starting and :func:`analyze_parallel` raises one
+has none, the workers die while starting and :func:`analyze` raises one
 :class:`~toolkit.errors.NktkError` that says so.
 """
 
@@ -36,25 +36,32 @@ CHUNK_CHARS = 16_000
 _NO_MAIN_GUARD = 3  # exit status of a spawned process that was asked to start workers while starting
 
 
-def analyze_parallel(settings: dict[str, Any], records: Iterable[Record | BadRecord], *, workers: int = 2,
-                     scheduler: str | None = None, batch_size: int = 32,
-                     chunk_chars: int = CHUNK_CHARS) -> Iterator[Analysis | Failure]:
-    """Analyse ``records`` on ``workers`` local processes (or the Dask ``scheduler``), in input order.
+def analyze(analyzer: Analyzer, records: Iterable[Record | BadRecord], *, workers: int = 1,
+            scheduler: str | None = None, batch_size: int = 32,
+            chunk_chars: int = CHUNK_CHARS) -> Iterator[Analysis | Failure]:
+    """Analyse ``records`` with ``analyzer``'s settings, in input order, on ``workers`` processes.
+
+    ``workers=1`` runs in this process (the same pieces and chunks, so the
+    output is the same, and a large record never holds all its parsed passages
+    in memory at once); more spawn that many processes; ``scheduler`` sends the
+    chunks to a Dask cluster instead.
 
     Args:
-        settings: :meth:`Analyzer.settings` of the analyzer each worker builds.
         batch_size: at most this many pieces per task.
         chunk_chars: at most about this many characters per task.
 
     Raises:
         NktkError: the worker processes could not start (a script without a main guard).
     """
-    if _starting_a_spawned_process():
+    if workers > 1 and _starting_a_spawned_process():
         # This is a worker re-running a script that has no main guard: leave quietly; the parent
         # sees its workers die before they were ready and explains.
         raise SystemExit(_NO_MAIN_GUARD)
-    cutter = Analyzer(**settings)  # cuts and assembles only: no pipeline or model is loaded here
-    runner = _dask(settings, scheduler) if scheduler else _local(settings, workers)
+    settings = analyzer.settings()
+    if scheduler:
+        runner = _dask(settings, scheduler)
+    else:
+        runner = _local(settings, workers) if workers > 1 else _inline(analyzer)
     pending: deque[Record | BadRecord] = deque()
     unread: list[Exception] = []  # an input that fails to read stops the run after what was read
 
@@ -64,7 +71,7 @@ def analyze_parallel(settings: dict[str, Any], records: Iterable[Record | BadRec
         try:
             for record in records:
                 pending.append(record)
-                for piece in cutter.cut(record, size=chunk_chars):
+                for piece in analyzer.cut(record, size=chunk_chars):
                     chunk.append(piece)
                     size += piece.size
                     if size >= chunk_chars or len(chunk) >= batch_size:
@@ -80,7 +87,7 @@ def analyze_parallel(settings: dict[str, Any], records: Iterable[Record | BadRec
         for piece, result in zip(chunk, results, strict=True):
             parts.append(result)
             if piece.last:
-                yield cutter.assemble(pending.popleft(), parts)
+                yield analyzer.assemble(pending.popleft(), parts)
                 parts = []
     if unread:
         raise unread[0]
@@ -129,6 +136,16 @@ def _has_main_guard(path: str) -> bool:
 
 def _died(chunk: list[Piece]) -> list[PieceResult | Failure]:
     return [Failure(p.id, f"{p.id}: worker process died while analysing this record") for p in chunk]
+
+
+def _inline(analyzer: Analyzer) -> Runner:
+    """Chunks analysed in this process, one after the other."""
+
+    def run(chunks: Iterator[list[Piece]]) -> Iterator[tuple[list[Piece], list[PieceResult | Failure]]]:
+        for chunk in chunks:
+            yield chunk, analyzer.analyze_pieces(chunk)
+
+    return run
 
 
 # --- local processes ---------------------------------------------------------------------------------

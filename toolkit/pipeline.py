@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.lookups import Lookups, load_lookups
 
 from . import korean
 from .errors import ConfigError
@@ -34,6 +36,16 @@ _EN_CLOSED: dict[str, tuple[str, ...]] = {
 }
 
 
+@cache
+def english_lookups() -> Lookups | None:
+    """spaCy's English lemma lookup table (spacy-lookups-data), loaded once per process and shared by the
+    lemmatizer and the gazetteer's test for common words; ``None`` if the package is missing."""
+    try:
+        return load_lookups("en", ["lemma_lookup"])
+    except (ValueError, OSError):  # pragma: no cover - spacy-lookups-data missing
+        return None
+
+
 def _english(model: str | None) -> Language:
     if model:
         try:
@@ -49,11 +61,11 @@ def _english(model: str | None) -> Language:
         ruler.add([[{"IS_SPACE": True}]], {"POS": "SPACE"})
         for pos, words in _EN_CLOSED.items():
             ruler.add([[{"LOWER": {"IN": list(words)}}]], {"POS": pos})
-        try:
-            lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-            lemmatizer.initialize()
-        except (ValueError, OSError) as exc:
-            raise ConfigError("English lemmas need spacy-lookups-data: pip install spacy-lookups-data") from exc
+        lookups = english_lookups()
+        if lookups is None:
+            raise ConfigError("English lemmas need spacy-lookups-data: pip install spacy-lookups-data")
+        lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        lemmatizer.initialize(lookups=lookups)
     if not {"sentencizer", "parser", "senter"} & set(nlp.pipe_names):
         nlp.add_pipe("sentencizer", first=True)
     return nlp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -36,7 +36,8 @@ class Entity:
 
     def to_dict(self) -> dict[str, Any]:
         """The entity as in DESIGN.md's ``entities`` list."""
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "text": self.text, "label": self.label,
+                "canonical": self.canonical, "id": self.id}
 
 
 @dataclass(frozen=True, slots=True)

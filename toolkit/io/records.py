@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -96,13 +97,21 @@ def read_records(inputs: Iterable[str | Path], *, text_column: str = "text",
             yield Record(name, text, {"source": name})
 
 
+_LINE = re.compile(r"[^\n]*(?:\n|$)")  # JSONL lines end with \n; a \r before it is JSON whitespace
+
+
 def _looks_jsonl(text: str) -> bool:
     first = text.lstrip()[:1]
     return first == "{"
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` one at a time (a corpus file is not copied into a list of lines)."""
+    return (m.group() for m in _LINE.finditer(text))
+
+
 def _jsonl(text: str, name: str) -> Iterator[Record | BadRecord]:
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(_lines(text), 1):
         if not line.strip():
             continue
         where = f"{name}:{n}"
