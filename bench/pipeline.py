@@ -175,9 +175,10 @@ def classifier_steps(texts: list[str], analyzer: object) -> dict[str, float]:
             t2 = time.perf_counter()
             scores = model.scores(X)
             t3 = time.perf_counter()
+            rows = model.rows(X)
             for i, f in enumerate(feats):
                 chosen = [j for j in range(len(model.labels)) if scores[i, j] >= model.thresholds[j]]
-                model.evidence(f, X[i], chosen)
+                model.evidence(f, rows[i], chosen)
             t4 = time.perf_counter()
             for key, dt in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
                 times[key] += dt

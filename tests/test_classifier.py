@@ -12,10 +12,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from typer.testing import CliRunner
 
 import toolkit
-from toolkit.classify import load_model
 from toolkit.cli import app
 from toolkit.errors import ModelError
 from toolkit.evaluate import Counts, entity_counts, factor_counts, score, summarize
+from toolkit.factors import load_model
 from toolkit.model import FactorClassifier, load, save, tune_thresholds
 from toolkit.train import read_corpus, train
 
@@ -225,7 +225,7 @@ def test_evidence_hashing_matches_the_model(feature: str) -> None:
     """Evidence maps features to columns itself; it must agree with scikit-learn's hasher."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    from toolkit.classify import hash_index
+    from toolkit.factors import hash_index
 
     hasher = HashingVectorizer(n_features=2**18, alternate_sign=False)._get_hasher()
     assert hasher.transform([[feature]]).indices.tolist() == [hash_index(feature, 2**18)]

@@ -142,3 +142,24 @@ def test_pip_install_without_extras_tags_text_and_names_the_pdf_extra(tmp_path: 
     assert tag.returncode == 1
     assert tag.stderr.splitlines() == ["nktk: error: report.pdf: reading PDF files needs the optional package pypdf: "
                                        "pip install 'nktk[pdf]'"], tag.stderr
+
+
+def test_import_and_the_command_line_load_no_heavy_library() -> None:
+    """`import toolkit`, the CLI and a batch's reading process stay light (fast --help, --version)."""
+    code = ("import sys, toolkit, toolkit.cli, toolkit.batch, toolkit.parallel, toolkit.io; "
+            "toolkit.Failure; toolkit.Record; "
+            "heavy = {'spacy', 'sklearn', 'scipy', 'numpy', 'skops', 'mecab_ko', 'jpype', 'matplotlib', 'pyarrow', "
+            "'trafilatura', 'pypdf', 'distributed'} & {m.split('.')[0] for m in sys.modules}; "
+            "print(sorted(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_functions_are_not_shadowed_by_submodules() -> None:
+    """A submodule imported later (the pipeline's own) never replaces a public function of the package."""
+    code = ("import importlib, toolkit; "
+            "[importlib.import_module('toolkit.' + m) for m in ('parsing', 'entities', 'analyzer', 'factors')]; "
+            "print(all(callable(getattr(toolkit, n)) and not isinstance(getattr(toolkit, n), type(toolkit)) "
+            "for n in ('tokenize', 'classify', 'extract_entities', 'load')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False)
+    assert out.stdout.strip() == "True", out.stderr

@@ -29,7 +29,7 @@ from .passages import detect
 from .results import Analysis, Entity, Evidence, Failure, Passage, Token
 
 if TYPE_CHECKING:
-    from .classify import FactorModel
+    from .factors import FactorModel
     from .features import PassageFeatures
     from .parsing import ParsedPassage
 
@@ -116,7 +116,7 @@ class Analyzer:
     @property
     def model(self) -> FactorModel:
         if self._model is None:
-            from .classify import load_model
+            from .factors import load_model
 
             self._model = load_model(self.model_path)
         return self._model
@@ -301,6 +301,7 @@ class Analyzer:
         feats = [f for prep in ready for f in prep.features]
         X = model.transform(feats) if feats else None
         scores = model.scores(X) if X is not None else np.zeros((0, len(model.labels)))
+        rows = model.rows(X) if X is not None else []
         out: list[PieceResult] = []
         row = 0
         for prep in ready:
@@ -316,7 +317,7 @@ class Analyzer:
                 probs = scores[row]
                 labels = tuple(lab for j, lab in enumerate(model.labels) if probs[j] >= model.thresholds[j])
                 chosen = [j for j, lab in enumerate(model.labels) if lab in labels]
-                found = model.evidence(feats[row], X[row], chosen)
+                found = model.evidence(feats[row], rows[row], chosen)
                 evidence = {model.labels[j]: _in_text(p, ev) for j, ev in found.items()}
                 passages.append(Passage(block.start, block.end, lang, labels,
                                         {lab: float(probs[j]) for j, lab in enumerate(model.labels)},

@@ -10,7 +10,6 @@ import spacy
 from spacy.language import Language
 from spacy.lookups import Lookups, load_lookups
 
-from . import korean
 from .errors import ConfigError
 
 _CACHE: dict[tuple[str, str, bool], Language] = {}
@@ -90,6 +89,8 @@ def get_nlp(lang: str, *, backend: str | None = None, entities: bool = False,
     """
     if lang not in ("en", "ko"):
         raise ConfigError(f"unknown language {lang!r}; use en or ko")
+    from . import korean  # registers nktk.KoreanTokenizer.v1 (also an entry point once installed)
+
     backend = backend or korean.DEFAULT_BACKEND
     key_backend = backend if lang == "ko" else (en_model or "")
     key = (lang, key_backend, entities)

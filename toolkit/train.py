@@ -20,9 +20,9 @@ from spacy.tokens import Doc
 
 from . import gazetteer as _gazetteer
 from . import model as _model
-from .classify import CARD_FILE, MODEL_FILE
 from .errors import InputError
 from .evaluate import FACTORS, GoldRecord, read_gold, score
+from .factors import CARD_FILE, MODEL_FILE
 from .features import PassageFeatures, from_doc, matrix
 from .io import atomic_write_text
 from .pipeline import get_nlp
