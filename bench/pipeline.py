@@ -195,7 +195,8 @@ try:
 except SystemExit as exc:
     if exc.code:
         raise
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# this process's own high-water mark (getrusage's would carry over the bench's across fork and exec)
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")) / 1024
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"rss_mb": own, "worker_rss_mb": kids}))
 """

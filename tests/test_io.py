@@ -80,3 +80,16 @@ def test_undecodable_file_does_not_stop_the_others(tmp_path: Path) -> None:
     recs = list(read_records([tmp_path]))
     assert isinstance(recs[0], BadRecord)
     assert recs[1] == Record(str(tmp_path / "b.txt"), "fine", {"source": str(tmp_path / "b.txt")})
+
+
+def test_jsonl_is_read_a_line_at_a_time_with_a_bom_cp949_lines_and_bad_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    lines = [codecs.BOM_UTF8 + json.dumps({"id": "a", "text": "첫째"}, ensure_ascii=False).encode(),
+             json.dumps({"id": "b", "text": "둘째"}, ensure_ascii=False).encode("cp949"),
+             b'{"id": "c", "text": "\xff\xfe\xfd"}',
+             json.dumps({"id": "d", "text": "line\u2028separator"}).encode()]  # U+2028 inside a JSON string
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    recs = list(read_records([path]))
+    assert [r.id for r in recs] == ["a", "b", f"{path}:3", "d"]
+    assert recs[0].text == "첫째" and recs[1].text == "둘째" and recs[3].text == "line\u2028separator"
+    assert isinstance(recs[2], BadRecord) and "not UTF-8" in recs[2].error

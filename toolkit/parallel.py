@@ -3,9 +3,10 @@
 The process that reads the records cuts each into :class:`~toolkit.analyzer.Piece` s
 (the layout step, cheap) and sends chunks of pieces to the workers; a large
 record's passages are spread over every worker and its pieces are put back
-together in order (:meth:`~toolkit.analyzer.Analyzer.assemble`). The parent never
-loads spaCy or the model; the workers start loading them as soon as the pool
-exists, while the parent is still reading.
+together in order (:meth:`~toolkit.analyzer.Analyzer.assemble`). With workers,
+the reading process never loads spaCy or the model; the workers start loading
+them as soon as the pool exists, while the first records are still being read.
+With one worker the same chunks are analysed in the reading process itself.
 
 Workers are spawned processes (never forked: a fork after KoNLPy's JVM started
 would hang) or the workers of a Dask cluster. A spawned process re-imports the
@@ -29,7 +30,7 @@ from .errors import ConfigError, NktkError
 from .io import BadRecord, Record
 from .results import Analysis, Failure
 
-# A chunk (one task) holds pieces of about this many characters in all, or BATCH pieces: small
+# A chunk (one task) holds pieces of about this many characters in all, or batch_size pieces: small
 # enough that two workers share one large record evenly, large enough that a task's overhead is small.
 CHUNK_CHARS = 16_000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -66,6 +67,9 @@ def read_records(inputs: Iterable[str | Path], *, text_column: str = "text",
     """
     for path in expand(inputs):
         name = "<stdin>" if path == "-" else str(path)
+        if path != "-" and Path(path).suffix.lower() == ".jsonl":
+            yield from _jsonl_file(Path(path), name)
+            continue
         try:
             data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
         except FileNotFoundError:  # listed a moment ago: the inputs changed under the run
@@ -110,26 +114,69 @@ def _lines(text: str) -> Iterator[str]:
     return (m.group() for m in _LINE.finditer(text))
 
 
+def _jsonl_file(path: Path, name: str) -> Iterator[Record | BadRecord]:
+    """The records of a JSON Lines file, read a line at a time (a corpus file never sits in memory whole).
+
+    JSON Lines are UTF-8 (a BOM is allowed); a line that is not is read as
+    CP949, the other encoding of Korean archives, and is a bad record if it is
+    not that either. A UTF-16 file (it has a BOM) is decoded whole.
+    """
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise InputNotFoundError(f"{name}: input file disappeared while reading; restore it (a batch "
+                                 "continues with --resume)") from None
+    except OSError as exc:
+        yield BadRecord(name, f"{name}: cannot read ({exc.strerror})")
+        return
+    with fh:
+        head = fh.read(4)
+        fh.seek(0)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            try:
+                yield from _jsonl(decode(fh.read(), name), name)
+            except InputError as exc:
+                yield BadRecord(name, str(exc))
+            return
+        for n, raw in enumerate(fh, 1):
+            if n == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    line = raw.decode("cp949")
+                except UnicodeDecodeError:
+                    yield BadRecord(f"{name}:{n}", f"{name}:{n}: not UTF-8 (JSON Lines are UTF-8)")
+                    continue
+            yield from _json_line(line, name, n)
+
+
 def _jsonl(text: str, name: str) -> Iterator[Record | BadRecord]:
     for n, line in enumerate(_lines(text), 1):
-        if not line.strip():
-            continue
-        where = f"{name}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BadRecord(where, f"{where}: malformed JSON ({exc.msg})")
-            continue
-        if not isinstance(obj, dict):
-            yield BadRecord(where, f"{where}: a JSONL record must be an object")
-            continue
-        rid = str(obj.get("id", where))
-        text_value = obj.get("text")
-        if not isinstance(text_value, str):
-            yield BadRecord(rid, f"{where}: record {rid!r} has no string 'text'")
-            continue
-        meta = {k: v for k, v in obj.items() if k not in ("id", "text")}
-        yield Record(rid, unicodedata.normalize("NFC", text_value), meta)
+        yield from _json_line(line, name, n)
+
+
+def _json_line(line: str, name: str, n: int) -> Iterator[Record | BadRecord]:
+    """The record of line ``n`` of a JSON Lines input (nothing for a blank line)."""
+    if not line.strip():
+        return
+    where = f"{name}:{n}"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield BadRecord(where, f"{where}: malformed JSON ({exc.msg})")
+        return
+    if not isinstance(obj, dict):
+        yield BadRecord(where, f"{where}: a JSONL record must be an object")
+        return
+    rid = str(obj.get("id", where))
+    text_value = obj.get("text")
+    if not isinstance(text_value, str):
+        yield BadRecord(rid, f"{where}: record {rid!r} has no string 'text'")
+        return
+    meta = {k: v for k, v in obj.items() if k not in ("id", "text")}
+    yield Record(rid, unicodedata.normalize("NFC", text_value), meta)
 
 
 def _csv(text: str, name: str, text_column: str, id_column: str | None) -> Iterator[Record | BadRecord]:
