@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ConfigError, ModelError
+from .errors import ConfigError, InputError, ModelError
 from .io import BadRecord, Record
 from .layout import BODY, HEADING, Block, segment
 from .passages import detect
@@ -142,7 +142,7 @@ class Analyzer:
         record = item if isinstance(item, Record) else Record("0", item, {})
         result = self.analyze_batch([record])[0]
         if isinstance(result, Failure):
-            raise _error_of(result)
+            raise InputError(result.error)
         return result
 
     def analyze_batch(self, items: Sequence[str | Record | BadRecord]) -> list[Analysis | Failure]:
@@ -344,8 +344,6 @@ def _as_record(item: str | Record | BadRecord, n: int) -> Record | BadRecord:
     if isinstance(item, str):
         return Record(str(n), item, {})
     if not isinstance(item, Record | BadRecord):
-        from .errors import InputError
-
         raise InputError(f"item {n}: expected a str or a toolkit.Record, got {type(item).__name__}")
     return item
 
@@ -362,13 +360,6 @@ def _in_text(passage: ParsedPassage, found: tuple[Evidence, ...]) -> tuple[Evide
 def _failure(rid: str, exc: Exception) -> Failure:
     message = " ".join(str(exc).split()) or type(exc).__name__
     return Failure(rid, f"{rid}: {type(exc).__name__}: {message}"[:500])
-
-
-def _error_of(failure: Failure) -> Exception:
-    """The exception :meth:`Analyzer.analyze` raises for a record that failed."""
-    from .errors import InputError
-
-    return InputError(failure.error)
 
 
 def _page(pages: Sequence[tuple[int, int]], offset: int) -> int:

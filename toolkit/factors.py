@@ -16,7 +16,6 @@ from sklearn.calibration import CalibratedClassifierCV, _SigmoidCalibration
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
-from sklearn.utils import murmurhash3_32
 from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
 
 from . import model as _model
@@ -260,11 +259,10 @@ class FactorModel:
 
 
 def hash_index(feature: str, n_features: int) -> int:
-    """The column scikit-learn's ``HashingVectorizer(alternate_sign=False)`` gives ``feature``."""
-    h = murmurhash3_32(feature, seed=0)
-    if h == -2147483648:  # abs() of INT_MIN, as in sklearn's _hashing_fast
-        return int((2147483647 - (n_features - 1)) % n_features)
-    return int(abs(h) % n_features)
+    """The column scikit-learn's ``HashingVectorizer(alternate_sign=False)`` gives ``feature`` (one string
+    through the same hashing as :meth:`FactorModel.transform`)."""
+    raw = feature.encode("utf-8")
+    return int(_columns(raw, np.array([0]), np.array([len(raw)]), n_features)[0])
 
 
 def _evidence_tokens(block: str, feats: PassageFeatures) -> list[str]:

@@ -72,9 +72,8 @@ def read_records(inputs: Iterable[str | Path], *, text_column: str = "text",
             continue
         try:
             data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-        except FileNotFoundError:  # listed a moment ago: the inputs changed under the run
-            raise InputNotFoundError(f"{name}: input file disappeared while reading; restore it (a batch "
-                                     "continues with --resume)") from None
+        except FileNotFoundError:
+            raise _vanished(name) from None
         except OSError as exc:
             yield BadRecord(name, f"{name}: cannot read ({exc.strerror})")
             continue
@@ -114,6 +113,12 @@ def _lines(text: str) -> Iterator[str]:
     return (m.group() for m in _LINE.finditer(text))
 
 
+def _vanished(name: str) -> InputNotFoundError:
+    """An input listed a moment ago is gone: the inputs changed under the run, which stops it."""
+    return InputNotFoundError(f"{name}: input file disappeared while reading; restore it (a batch continues "
+                              "with --resume)")
+
+
 def _jsonl_file(path: Path, name: str) -> Iterator[Record | BadRecord]:
     """The records of a JSON Lines file, read a line at a time (a corpus file never sits in memory whole).
 
@@ -124,8 +129,7 @@ def _jsonl_file(path: Path, name: str) -> Iterator[Record | BadRecord]:
     try:
         fh = path.open("rb")
     except FileNotFoundError:
-        raise InputNotFoundError(f"{name}: input file disappeared while reading; restore it (a batch "
-                                 "continues with --resume)") from None
+        raise _vanished(name) from None
     except OSError as exc:
         yield BadRecord(name, f"{name}: cannot read ({exc.strerror})")
         return
