@@ -272,6 +272,7 @@ class Gazetteer:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries = {e.id: e for e in entries}
+        self._names: list[tuple[Entry, set[str]]] | None = None  # for search(), built on first use
         self._index: dict[str, dict[str, Variant]] = {"en": {}, "ko": {}}
         for entry in entries:
             for lang, variants in (("en", (entry.canonical, *entry.en)), ("ko", entry.ko)):
@@ -304,6 +305,33 @@ class Gazetteer:
             if variant is not None:
                 return variant.entry
         return None
+
+    def search(self, query: str, *, label: str | None = None, limit: int = 10) -> list[Entry]:
+        """Entries one of whose names, in either language, contains ``query`` (folded, spaces ignored).
+
+        Ranked: an exact name first, then names that begin with the query,
+        then the rest; shorter canonical names first within each. This is what
+        the review app's canonical-name box asks.
+
+        >>> [e.canonical for e in load().search("함북")][:1]
+        ['North Hamgyong']
+        """
+        key = compact(query)
+        if not key:
+            return []
+        if self._names is None:
+            self._names = [(e, {compact(n) for n in (e.canonical, *e.en, *e.ko)} - {""})
+                           for e in self.entries.values()]
+        ranked = []
+        for entry, names in self._names:
+            if label is not None and entry.label != label:
+                continue
+            rank = 0 if key in names else 1 if any(n.startswith(key) for n in names) else \
+                2 if any(key in n for n in names) else None
+            if rank is not None:
+                ranked.append((rank, len(entry.canonical), entry.canonical, entry))
+        ranked.sort(key=lambda r: r[:3])
+        return [r[3] for r in ranked[:limit]]
 
     def find(self, text: str, lang: str) -> list[Entity]:
         """All gazetteer and rule entities of ``text``, by start offset.

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from . import batch, classify, entities, evaluate, report, tag, tokenize, train  # noqa: F401  (registration)
+from . import batch, classify, entities, evaluate, report, review, tag, tokenize, train  # noqa: F401  (registration)
 from ._common import ClosedStream, app
 
 # `nktk --help` lists the commands in a researcher's order, not alphabetically.
-_ORDER = ("tokenize", "entities", "classify", "tag", "batch", "report", "train", "evaluate")
+_ORDER = ("tokenize", "entities", "classify", "tag", "batch", "report", "review", "train", "evaluate")
 app.registered_commands.sort(key=lambda command: _ORDER.index(command.name or ""))
 
 __all__ = ["app", "main"]
