@@ -47,6 +47,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..errors import NktkError
 from .session import ReviewError, ReviewSession
 
 MAX_BODY = 64 * 1024
@@ -173,6 +174,8 @@ def _api(handler: Callable[[Request], Awaitable[dict[str, Any]]]) -> Handler:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except ReviewError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        except NktkError as exc:  # the review file cannot be written: the page says so and stays
+            return JSONResponse({"error": str(exc)}, status_code=500)
         ms = (time.perf_counter() - started) * 1000
         return JSONResponse(body, headers={"server-timing": f"app;dur={ms:.2f}"})
 

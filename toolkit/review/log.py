@@ -25,6 +25,7 @@ the last standing save of each id is what the reviewer decided.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -146,7 +147,10 @@ class ReviewLog:
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             size = os.fstat(self._fd).st_size
             if size and os.pread(self._fd, 1, size - 1) != b"\n":
-                self._write(b"\n")  # a crash cut the last line: the next record starts on its own line
+                # a crash cut the last save short (it never reached the page): drop it, as a batch resume does
+                tail = os.pread(self._fd, min(size, 1 << 20), max(0, size - (1 << 20)))
+                cut = tail.rfind(b"\n")
+                os.ftruncate(self._fd, size - len(tail) + cut + 1 if cut >= 0 else 0)
         except OSError as exc:
             raise OutputError(f"{self.path}: cannot write ({exc.strerror})") from None
         return self
@@ -185,9 +189,13 @@ class ReviewLog:
             OutputError: the write or the fsync failed (a full disk); the state is unchanged.
         """
         line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
+        size = os.fstat(self._fd).st_size if self._fd is not None else 0
         try:
             self._write(line)
         except OSError as exc:
+            with contextlib.suppress(OSError):  # a part of the line may have reached the file: take it back
+                if self._fd is not None:
+                    os.ftruncate(self._fd, size)
             raise OutputError(f"{self.path}: cannot write ({exc.strerror}); the passage was not saved") from None
         self._replay(event)
 
