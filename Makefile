@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.nktk-installed
 OUT    := out
 
-.PHONY: run test bench train corpora clean check-system
+.PHONY: run test bench train corpora clean check-system check-browser
 
 check-system:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -13,6 +13,12 @@ check-system:
 	@command -v java >/dev/null 2>&1 || [ -n "$$JAVA_HOME" ] || \
 	  { echo "nktk needs a Java runtime for KoNLPy's analysers. Install one with:"; \
 	    echo "    sudo apt-get install -y default-jre-headless"; exit 1; }
+
+# The review app's tests run in the system Chromium (nothing downloads a browser).
+check-browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { echo "the browser tests of nktk review need Chromium and ChromeDriver. Install them with:"; \
+	    echo "    sudo apt-get install -y chromium chromium-driver"; exit 1; }
 
 $(STAMP): pyproject.toml | check-system
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +35,7 @@ run: $(STAMP)
 	$(BIN)/nktk report $(OUT)/batch.jsonl --out $(OUT)/report.html
 	@echo "Open $(OUT)/samples.html (tagged articles) and $(OUT)/report.html (corpus report)."
 
-test: $(STAMP)
+test: $(STAMP) | check-browser
 	$(BIN)/ruff check toolkit tests bench scripts corpora/realdev
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -40,8 +40,10 @@ def bind(host: str, port: int) -> socket.socket:
     """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        family, _, _, _, address = infos[0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        # with proto IPPROTO_TCP, asyncio sets TCP_NODELAY on each connection; without, Nagle's algorithm
+        # holds a response's body behind its headers until the browser's delayed ACK (40 ms a request)
+        sock = socket.socket(family, kind, proto or socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(128)
