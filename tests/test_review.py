@@ -375,3 +375,20 @@ def test_connections_are_tcp_so_asyncio_turns_nagle_off() -> None:
         assert sock.proto == socket.IPPROTO_TCP
     finally:
         sock.close()
+
+
+@pytest.mark.slow
+def test_kill_9_after_a_save_loses_nothing_saved_and_the_restart_takes_the_lock_over(tmp_path: Path) -> None:
+    article, out = _text_file(tmp_path), tmp_path / "my.jsonl"
+    with ReviewServer([article], out) as server:
+        for _ in range(2):
+            state = httpx.get(server.base + "/api/state", headers=server.headers()).json()
+            r = httpx.post(server.base + "/api/save", headers=server.headers(),
+                           json={"id": state["item"]["id"], "labels": ["network"]})
+            assert r.status_code == 200
+        assert server.stop(signal.SIGKILL) == -signal.SIGKILL  # no clean-up ran
+    assert out.with_name("my.jsonl.nktk-lock").exists()
+    with ReviewServer([article], out) as again:
+        state = httpx.get(again.base + "/api/state", headers=again.headers()).json()
+        assert state["progress"]["reviewed"] == 2 and state["item"]["id"].endswith(":3")
+    assert [e["labels"] for _, e in events(out)] == [["network"], ["network"]]
