@@ -82,18 +82,41 @@ def events(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield n, obj
 
 
-def resolve(log: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The standing saves of a log, one per id (its last standing save), in the order they were made."""
-    stacks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for n, event in enumerate(log):
-        stack = stacks.setdefault(event["id"], [])
+class Standing:
+    """The replay of a log: each id has a stack of saves, a retraction pops its top one.
+
+    The top of each stack is what the reviewer decided about that passage; the
+    latest of the tops is what an undo retracts next.
+    """
+
+    def __init__(self) -> None:
+        self._stacks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self._seq = 0
+
+    def apply(self, event: dict[str, Any]) -> None:
+        stack = self._stacks.setdefault(event["id"], [])
         if is_retraction(event):
             if stack:
                 stack.pop()
         else:
-            stack.append((n, event))
-    standing = [stack[-1] for stack in stacks.values() if stack]
-    return [event for _, event in sorted(standing, key=lambda pair: pair[0])]
+            stack.append((self._seq, event))
+        self._seq += 1
+
+    def has(self, rid: str) -> bool:
+        return bool(self._stacks.get(rid))
+
+    def records(self) -> list[dict[str, Any]]:
+        """The standing save of each id, in the order the saves were made."""
+        tops = [stack[-1] for stack in self._stacks.values() if stack]
+        return [event for _, event in sorted(tops, key=lambda pair: pair[0])]
+
+
+def resolve(log: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The standing saves of a log, one per id (its last standing save), in the order they were made."""
+    standing = Standing()
+    for event in log:
+        standing.apply(event)
+    return standing.records()
 
 
 def is_review_file(path: Path) -> bool:
@@ -120,17 +143,16 @@ class ReviewLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stacks: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-        self._seq = 0
+        self._standing = Standing()
         self._fd: int | None = None
 
     @property
     def saved(self) -> dict[str, dict[str, Any]]:
         """The standing save of every reviewed id."""
-        return {rid: stack[-1][1] for rid, stack in self._stacks.items() if stack}
+        return {rec["id"]: rec for rec in self._standing.records()}
 
     def is_saved(self, rid: str) -> bool:
-        return bool(self._stacks.get(rid))
+        return self._standing.has(rid)
 
     def open(self) -> ReviewLog:
         """Read what an earlier session saved, then open the file for appending.
@@ -141,7 +163,7 @@ class ReviewLog:
         """
         if self.path.exists():
             for _, event in events(self.path):
-                self._replay(event)
+                self._standing.apply(event)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -172,8 +194,8 @@ class ReviewLog:
 
     def last(self) -> dict[str, Any] | None:
         """The latest standing save (what an undo would retract)."""
-        tops = [stack[-1] for stack in self._stacks.values() if stack]
-        return max(tops, key=lambda pair: pair[0])[1] if tops else None
+        records = self._standing.records()
+        return records[-1] if records else None
 
     def retract_last(self) -> dict[str, Any] | None:
         """Retract the latest standing save (``None`` if there is none); returns the retracted record."""
@@ -197,7 +219,7 @@ class ReviewLog:
                 if self._fd is not None:
                     os.ftruncate(self._fd, size)
             raise OutputError(f"{self.path}: cannot write ({exc.strerror}); the passage was not saved") from None
-        self._replay(event)
+        self._standing.apply(event)
 
     def _write(self, data: bytes) -> None:
         if self._fd is None:
@@ -206,12 +228,3 @@ class ReviewLog:
         while view:
             view = view[os.write(self._fd, view):]
         os.fsync(self._fd)
-
-    def _replay(self, event: dict[str, Any]) -> None:
-        stack = self._stacks.setdefault(event["id"], [])
-        if is_retraction(event):
-            if stack:
-                stack.pop()
-        else:
-            stack.append((self._seq, event))
-        self._seq += 1
