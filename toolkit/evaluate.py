@@ -87,13 +87,38 @@ def _check_record(obj: dict[str, Any]) -> None:
 
 
 def read_gold(path: Path) -> list[GoldRecord]:
-    """Read gold JSONL; a malformed line is an :class:`InputError` naming file and line."""
+    """Read gold JSONL; a malformed line is an :class:`InputError` naming file and line.
+
+    A review file (written by ``nktk review``) is replayed first: retractions
+    cancel saves and the last standing save of each passage is its record
+    (:func:`toolkit.review.log.resolve`). Keys other than the annotation's go
+    to :attr:`GoldRecord.meta` (``doc``, ``source``, and a review's ``meta``).
+    """
+    from .review.log import events, is_review_file, resolve
+
+    if is_review_file(path):
+        pairs: Iterable[tuple[int, dict[str, Any]]] = _checked(
+            path, ((0, obj) for obj in resolve(event for _, event in events(path))))
+    else:
+        pairs = _records(path, "a gold record", _check_record)
     out: list[GoldRecord] = []
-    for n, obj in _records(path, "a gold record", _check_record):
+    for n, obj in pairs:
         meta = {k: v for k, v in obj.items() if k not in ("id", "lang", "text", "labels", "entities")}
         out.append(GoldRecord(str(obj.get("id", f"{path}:{n}")), obj.get("lang") or "", obj["text"],
                               obj.get("labels"), obj.get("entities"), meta))
     return out
+
+
+def _checked(path: Path, pairs: Iterable[tuple[int, dict[str, Any]]]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Review records checked like gold lines; a bad one is named by file and record id."""
+    for n, obj in pairs:
+        try:
+            if not isinstance(obj.get("text"), str):
+                raise TypeError("text is not a string")
+            _check_record(obj)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"{path}: record {obj.get('id')!r}: not a gold record ({exc})") from None
+        yield n, obj
 
 
 def _spans(ents: Iterable[Any]) -> list[tuple[int, int, str]]:
@@ -263,6 +288,51 @@ def format_report(report: dict[str, Any]) -> str:
             if ent["canonical_agreement"] is not None:
                 lines.append(f"  canonical name agreement on strict matches: {ent['canonical_agreement']:.3f}")
     return "\n".join(lines)
+
+
+# --- Reviews: the model against the reviewer ------------------------------------------------------
+
+
+def agreement(records: Sequence[GoldRecord], predict_labels: Callable[[GoldRecord], Sequence[str]]) -> dict[str, Any]:
+    """Per factor, how often the model and the reviewer made the same decision, and Cohen's kappa.
+
+    ``agreement`` is the share of passages with the same yes/no; ``kappa``
+    discounts the agreement expected by chance from each side's rate of yes
+    (``None`` when both always say the same thing, where it is undefined).
+    """
+    rows = [(set(predict_labels(r)), set(r.labels)) for r in records if r.labels is not None]
+    out: dict[str, Any] = {}
+    for f in FACTORS:
+        pairs = [(f in model, f in mine) for model, mine in rows]
+        n = len(pairs)
+        if not n:
+            continue
+        same = sum(a == b for a, b in pairs) / n
+        p_model, p_mine = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+        chance = p_model * p_mine + (1 - p_model) * (1 - p_mine)
+        kappa = (same - chance) / (1 - chance) if chance < 1 else None
+        out[f] = {"passages": n, "agreement": round(same, 4), "kappa": None if kappa is None else round(kappa, 4),
+                  "model_yes": sum(a for a, _ in pairs), "reviewer_yes": sum(b for _, b in pairs)}
+    return out
+
+
+def score_review(records: Sequence[GoldRecord], predict_entities: Callable[[GoldRecord], Sequence[Any]],
+                 predict_labels: Callable[[GoldRecord], Sequence[str]], *, compared: str) -> dict[str, Any]:
+    """A model's answers against a reviewer's records: :func:`score` (the reviewer as gold) and :func:`agreement`."""
+    return {"compared": compared, "passages": len(records),
+            "agreement": agreement(records, predict_labels),
+            "scores": score(records, predict_entities, predict_labels)}
+
+
+def format_review(report: dict[str, Any]) -> str:
+    """A plain-text table of a :func:`score_review` report."""
+    lines = [f"{report['compared']} vs reviewer: {report['passages']} passages (retractions applied)",
+             f"  {'factor':<12}{'agree':>8}{'kappa':>8}{'model':>8}{'you':>6}"]
+    for f, a in report["agreement"].items():
+        kappa = "-" if a["kappa"] is None else f"{a['kappa']:.3f}"
+        lines.append(f"  {f:<12}{a['agreement']:>8.3f}{kappa:>8}{a['model_yes']:>8}{a['reviewer_yes']:>6}")
+    lines.append("P/R/F1 of the model, taking the reviewer's records as gold:")
+    return "\n".join(lines) + "\n" + format_report(report["scores"])
 
 
 # --- Documents: segmentation, passage kinds, and factors on whole documents -------------------------

@@ -28,7 +28,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from .errors import ModelError
 
@@ -60,9 +60,15 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.thresholds = thresholds
 
-    def fit(self, X: Any, y: Any) -> FactorClassifier:
-        """Fit one calibrated logistic regression per label column of ``y``."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> FactorClassifier:
+        """Fit one calibrated logistic regression per label column of ``y``.
+
+        ``sample_weight`` (one non-negative weight per row) reaches each
+        regression and its calibration: ``nktk train`` weighs reviewed
+        passages above the bundled corpus with it.
+        """
         X, y = validate_data(self, X, y, accept_sparse="csr", multi_output=True, dtype=np.float64)
+        weights = None if sample_weight is None else _check_sample_weight(sample_weight, X)
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # a column vector is one label, not a multi-label matrix
@@ -81,19 +87,20 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Unknown label type: {target!r}")
         self.estimators_: list[Any] = []
         for j in range(Y.shape[1]):
-            self.estimators_.append(self._fit_one(X, Y[:, j]))
+            self.estimators_.append(self._fit_one(X, Y[:, j], weights))
         return self
 
-    def _fit_one(self, X: Any, yj: np.ndarray) -> Any:
+    def _fit_one(self, X: Any, yj: np.ndarray, weights: np.ndarray | None) -> Any:
         base = LogisticRegression(C=self.C, class_weight=self.class_weight, solver="liblinear",
                                   max_iter=1000, random_state=0)
         counts = np.bincount(yj, minlength=2)
         if counts.min() == 0:
-            return _Constant(float(yj.mean()))
+            return _Constant(float(np.average(yj, weights=weights)))
         folds = int(min(self.cv, counts.min()))
+        fit_args = {} if weights is None else {"sample_weight": weights}
         if folds < 2:
-            return base.fit(X, yj)
-        return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, yj)
+            return base.fit(X, yj, **fit_args)
+        return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, yj, **fit_args)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated probability per label (multi-label) or per class (rows sum to 1)."""
@@ -160,7 +167,7 @@ def _vectorizer(name: str, n_features: int, char_ngrams: tuple[int, int]) -> Has
     return HashingVectorizer(token_pattern=r"\S+", lowercase=False, ngram_range=ngrams, **common)
 
 
-def build(*, C: float = 4.0, char_ngrams: tuple[int, int] = (2, 4)) -> Pipeline:
+def build(*, C: float = 4.0, char_ngrams: tuple[int, int] = (2, 4), cv: int = 5) -> Pipeline:
     """The full model: features of :data:`toolkit.features.COLUMNS` -> :class:`FactorClassifier`.
 
     Each column is hashed (:data:`BLOCKS`) and tf-idf weighted (sublinear tf, l2 norm).
@@ -170,7 +177,7 @@ def build(*, C: float = 4.0, char_ngrams: tuple[int, int] = (2, 4)) -> Pipeline:
                          ("tfidf", TfidfTransformer(sublinear_tf=True))]), column)
         for name, column, size in BLOCKS
     ])
-    return Pipeline([("features", features), ("clf", FactorClassifier(C=C))])
+    return Pipeline([("features", features), ("clf", FactorClassifier(C=C, cv=cv))])
 
 
 def tune_thresholds(P: np.ndarray, Y: np.ndarray, grid: Sequence[float] | None = None) -> list[float]:

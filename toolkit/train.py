@@ -20,14 +20,18 @@ from spacy.tokens import Doc
 
 from . import gazetteer as _gazetteer
 from . import model as _model
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .evaluate import FACTORS, GoldRecord, read_gold, score
 from .factors import CARD_FILE, MODEL_FILE
 from .features import PassageFeatures, from_doc, matrix
 from .io import atomic_write_text
 from .pipeline import get_nlp
+from .review.log import RETRACT, events, is_review_file
 
 C_GRID = (4.0, 16.0, 64.0)
+# --fast: one C, two folds for cross-fitting and for calibration; for trying things out, not for shipping
+FAST_C_GRID = (16.0,)
+FAST_FOLDS = 2
 
 
 def default_corpus() -> Path:
@@ -91,12 +95,39 @@ def _macro_f1(Y: np.ndarray, P: np.ndarray) -> float:
 
 
 def crossfit_proba(pipeline: Any, X: np.ndarray, Y: np.ndarray, groups: Sequence[str], *,
-                   folds: int = 5) -> np.ndarray:
-    """Out-of-fold probabilities: each passage scored by a model that never saw its document."""
+                   folds: int = 5, weights: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold probabilities: each passage scored by a model that never saw its document.
+
+    ``weights`` (one per row) weigh the training rows of each fold.
+    """
     P = np.zeros(Y.shape, dtype=float)
     for tr, te in GroupKFold(n_splits=folds).split(X, groups=list(groups)):
-        P[te] = clone(pipeline).fit(X[tr], Y[tr]).predict_proba(X[te])
+        fitted = clone(pipeline).fit(X[tr], Y[tr], **_weighted(weights, tr))
+        P[te] = fitted.predict_proba(X[te])
     return P
+
+
+def _weighted(weights: np.ndarray | None, rows: Any = slice(None)) -> dict[str, Any]:
+    """Fit arguments that pass ``weights[rows]`` to the classifier (none at all without weights)."""
+    return {} if weights is None else {"clf__sample_weight": weights[rows]}
+
+
+def read_reviewed(paths: Sequence[Path]) -> dict[Path, list[GoldRecord]]:
+    """The standing records of each review file (``nktk review`` output, retractions applied).
+
+    Raises:
+        InputError: a file is not a review file, or a record has no ``labels``.
+    """
+    out = {}
+    for path in paths:
+        if not is_review_file(path):
+            raise InputError(f"{path}: not a review file (written by nktk review)")
+        recs = read_gold(path)
+        unlabelled = [r.id for r in recs if r.labels is None]
+        if unlabelled:
+            raise InputError(f"{path}: record {unlabelled[0]!r} has no 'labels'")
+        out[path] = recs
+    return out
 
 
 def crossfit_predict(P: np.ndarray, Y: np.ndarray, groups: Sequence[str], *, folds: int = 5) -> np.ndarray:
@@ -173,7 +204,8 @@ def _c_summary(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def train(corpus: Path | None = None, out: Path | None = None, *, backend: str | None = None,
-          folds: int = 5, realdev: Path | None = None, log: Callable[[str], None] | None = None) -> dict[str, Any]:
+          folds: int = 5, realdev: Path | None = None, reviewed: Sequence[Path] = (), review_weight: float = 3.0,
+          fast: bool = False, log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Fit the factor model on ``corpus`` and write ``factors.skops`` and its card to ``out``.
 
     Train and dev are pooled and cross-fitted by document: every passage gets
@@ -188,31 +220,51 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     the cross-validation, never used to fit or choose. The same corpus always
     gives the same model and scores.
 
+    ``reviewed`` review files (``nktk review`` output) join the pool with
+    sample weight ``review_weight``, grouped by their document like the
+    corpus; the card's ``cross_validation`` scores stay on the corpus alone
+    and ``reviewed_cross_validation`` gives the reviewed passages' out-of-fold
+    scores. ``fast`` fits one C with 2 folds (:data:`FAST_C_GRID`, :data:`FAST_FOLDS`): for trying
+    things out, not for a model to ship.
+
     Returns:
         The model card.
     """
     say = log or (lambda msg: None)
+    if not review_weight > 0:
+        raise ConfigError(f"--review-weight must be above 0, not {review_weight}")
     corpus = corpus or default_corpus()
     out = out or Path(__file__).resolve().parent.parent / "models"
     started = time.perf_counter()
+    grid, calibration = (FAST_C_GRID, FAST_FOLDS) if fast else (C_GRID, 5)
+    folds = FAST_FOLDS if fast else folds
     splits = read_corpus(corpus)
+    reviews = read_reviewed(reviewed)
+    extra = [rec for recs in reviews.values() for rec in recs]
+    say(f"training on {corpus} ({sum(len(v) for v in splits.values())} records)"
+        + "".join(f" + {path} ({len(recs)} reviewed, weight {review_weight:g})" for path, recs in reviews.items()))
     if realdev is not None:
         splits["realdev"] = read_gold(realdev)
         unlabelled = [r.id for r in splits["realdev"] if r.labels is None]
         if unlabelled:
             raise InputError(f"{realdev}: record {unlabelled[0]!r} has no 'labels'")
+    if extra:
+        splits["reviewed"] = extra
     say(f"featurizing {sum(len(v) for v in splits.values())} records")
     feats = {name: featurize(recs, backend=backend) for name, recs in splits.items()}
     X = {name: matrix(f) for name, f in feats.items()}
     Y = {name: indicator(recs) for name, recs in splits.items()}
-    pool = [*splits["train"], *splits.get("dev", [])]
-    X_pool = np.concatenate([X["train"], X["dev"]]) if splits.get("dev") else X["train"]
-    Y_pool = np.concatenate([Y["train"], Y["dev"]]) if splits.get("dev") else Y["train"]
+    parts = [name for name in ("train", "dev", "reviewed") if splits.get(name)]
+    pool = [rec for name in parts for rec in splits[name]]
+    X_pool = np.concatenate([X[name] for name in parts])
+    Y_pool = np.concatenate([Y[name] for name in parts])
+    n_base = len(pool) - len(extra)
+    weights = np.concatenate([np.ones(n_base), np.full(len(extra), float(review_weight))]) if extra else None
     groups = [str(r.meta.get("doc", r.id)) for r in pool]
     k = _fold_count(groups, folds)
     per_c: dict[float, dict[str, Any]] = {}
-    for c in C_GRID:
-        P = crossfit_proba(_model.build(C=c), X_pool, Y_pool, groups, folds=k)
+    for c in grid:
+        P = crossfit_proba(_model.build(C=c, cv=calibration), X_pool, Y_pool, groups, folds=k, weights=weights)
         pred = crossfit_predict(P, Y_pool, groups, folds=k)
         thresholds = _model.tune_thresholds(P, Y_pool)
         per_c[c] = {"pred": pred, "thresholds": thresholds,
@@ -220,17 +272,21 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
                     "macro_f1": round(_macro_f1(Y_pool, pred), 4)}
         line = f"C={c}: cross-fitted macro-F1 {per_c[c]['macro_f1']:.3f} (at 0.5: {per_c[c]['macro_f1_at_0.5']:.3f})"
         if "realdev" in splits:
-            fitted = _model.build(C=c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
+            fitted = _model.build(C=c, cv=calibration).fit(X_pool, Y_pool, **_weighted(weights))
+            fitted.set_params(clf__thresholds=thresholds)
             per_c[c]["model"] = fitted  # the final model if this C is chosen: fitted once
             per_c[c]["realdev"] = _factor_scores(splits["realdev"], fitted.predict(X["realdev"]).astype(bool))
             line += "; real dev " + ", ".join(f"{lang} {s['macro']['f1']:.3f}"
                                               for lang, s in per_c[c]["realdev"].items() if lang != "all")
         say(line)
-    best_c = max(C_GRID, key=lambda c: (per_c[c]["macro_f1"], -c))
+    best_c = max(grid, key=lambda c: (per_c[c]["macro_f1"], -c))
     chosen = per_c[best_c]
     thresholds = chosen["thresholds"]
-    pipeline = chosen.get("model") or _model.build(C=best_c).fit(X_pool, Y_pool).set_params(clf__thresholds=thresholds)
-    scores: dict[str, Any] = {"cross_validation": _factor_scores(pool, chosen["pred"])}
+    pipeline = chosen.get("model") or _model.build(C=best_c, cv=calibration).fit(
+        X_pool, Y_pool, **_weighted(weights)).set_params(clf__thresholds=thresholds)
+    scores: dict[str, Any] = {"cross_validation": _factor_scores(pool[:n_base], chosen["pred"][:n_base])}
+    if extra:
+        scores["reviewed_cross_validation"] = _factor_scores(extra, chosen["pred"][n_base:])
     if splits.get("test"):
         scores["test"] = _factor_scores(splits["test"], pipeline.predict(X["test"]).astype(bool))
     if "realdev" in splits:
@@ -241,13 +297,15 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
         "created_by": "nktk train",
         "labels": list(FACTORS),
         "thresholds": dict(zip(FACTORS, thresholds, strict=True)),
-        "params": {"C": best_c, "C_grid": list(C_GRID), "char_ngrams": [2, 4], "calibration": "sigmoid, 5-fold",
-                   "class_weight": "balanced", "backend": backend or "mecab"},
+        "params": {"C": best_c, "C_grid": list(grid), "char_ngrams": [2, 4],
+                   "calibration": f"sigmoid, {calibration}-fold", "class_weight": "balanced",
+                   "backend": backend or "mecab", "review_weight": review_weight if extra else None, "fast": fast},
         "corpus": {"path": corpus.name, "sha256": _sha256(files),
-                   "records": {k: len(v) for k, v in splits.items() if k != "realdev"},
-                   "per_language": {k: {lang: sum(1 for r in v if r.lang == lang) for lang in ("en", "ko")}
-                                    for k, v in splits.items()}},
-        "cross_validation": {"folds": k, "pooled": "train + dev, grouped by document",
+                   "records": {k: len(v) for k, v in splits.items() if k not in ("realdev", "reviewed")},
+                   "per_language": {k: _per_language(v) for k, v in splits.items() if k != "reviewed"}},
+        "reviewed": [_review_source(path, recs, review_weight) for path, recs in reviews.items()],
+        "cross_validation": {"folds": k, "pooled": "train + dev" + (" + reviewed" if extra else "")
+                                                   + ", grouped by document",
                              "per_C": {str(c): _c_summary(v) for c, v in per_c.items()}},
         "scores": scores,
         "scores_note": "cross_validation: out-of-fold scores of train+dev, cut at cross-fitted thresholds; "
@@ -264,6 +322,17 @@ def train(corpus: Path | None = None, out: Path | None = None, *, backend: str |
     atomic_write_text(out / CARD_FILE, json.dumps(card, ensure_ascii=False, indent=2) + "\n")
     say(f"wrote {out / MODEL_FILE} in {time.perf_counter() - started:.0f}s")
     return card
+
+
+def _review_source(path: Path, records: Sequence[GoldRecord], weight: float) -> dict[str, Any]:
+    """How the card names a review file: path, hash, what was used of it, and its weight."""
+    retractions = sum(1 for _, event in events(path) if event.get(RETRACT) is True)
+    return {"path": str(path), "sha256": _sha256([path]), "records": len(records), "retractions": retractions,
+            "per_language": _per_language(records), "weight": weight, "ids": [r.id for r in records]}
+
+
+def _per_language(records: Sequence[GoldRecord]) -> dict[str, int]:
+    return {lang: sum(1 for r in records if r.lang == lang) for lang in ("en", "ko")}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,14 +15,16 @@ from ..evaluate import (
     GoldRecord,
     format_documents,
     format_report,
+    format_review,
     is_document_file,
     read_documents,
     read_gold,
     score,
     score_documents,
+    score_review,
 )
 from ..io import Record
-from ..results import Analysis
+from ..results import Analysis, Entity
 from ._common import BackendArg, app, user_errors
 from .classify import ModelOpt
 
@@ -43,8 +46,14 @@ def evaluate_cmd(
     within 2 characters), boilerplate precision and recall, body paragraphs
     set aside, and factor macro-F1 on the whole documents beside the same
     paragraphs pre-cut.
+
+    A review file (from ``nktk review``): agreement of the model at review
+    time (each record's ``meta.model``) with the reviewer, per factor (share
+    of the same decisions, Cohen's kappa) and P/R/F1 per factor and entity
+    label, the reviewer's records as gold. With --model, that model is run
+    on the reviewed passages instead.
     """
-    from ..analyzer import Analyzer
+    from ..review.log import is_review_file
 
     with user_errors():
         if is_document_file(gold):
@@ -52,24 +61,81 @@ def evaluate_cmd(
             typer.echo(json.dumps(report, indent=2) if as_json else format_documents(report))
             return
         records = read_gold(gold)
-        analyzers = {lang: Analyzer(backend=backend, model=model, lang=lang, layout=False)
-                     for lang in ("en", "ko", None)}
-        cache: dict[int, Analysis] = {}
-
-        def analysis(rec: GoldRecord) -> Analysis:
-            key = id(rec)
-            if key not in cache:
-                lang = rec.lang if rec.lang in ("en", "ko") else None
-                cache.clear()  # records are scored one after the other: keep one result
-                cache[key] = analyzers[lang].analyze(Record(rec.id, rec.text, {}))
-            return cache[key]
-
-        def labels(rec: GoldRecord) -> list[str]:
-            found = {lab for p in analysis(rec).passages for lab in p.labels}
-            return [f for f in FACTORS if f in found]
-
-        report = score(records, lambda rec: list(analysis(rec).entities), labels)
+        if is_review_file(gold):
+            review = evaluate_review(gold, records, backend=backend, model=model,
+                                     warn=lambda msg: typer.echo(f"nktk: {msg}", err=True))
+            typer.echo(json.dumps(review, indent=2) if as_json else format_review(review))
+            return
+        labels, entities = rerun(backend=backend, model=model)
+        report = score(records, entities, labels)
     typer.echo(json.dumps(report, indent=2) if as_json else format_report(report))
+
+
+Predictors = tuple[Callable[[GoldRecord], list[str]], Callable[[GoldRecord], list[Entity]]]
+
+
+def rerun(*, backend: str | None, model: Path | None) -> Predictors:
+    """Label and entity predictors that run nktk on each record as one pre-cut passage in its language."""
+    from ..analyzer import Analyzer
+
+    analyzers = {lang: Analyzer(backend=backend, model=model, lang=lang, layout=False)
+                 for lang in ("en", "ko", None)}
+    cache: dict[int, Analysis] = {}
+
+    def analysis(rec: GoldRecord) -> Analysis:
+        key = id(rec)
+        if key not in cache:
+            lang = rec.lang if rec.lang in ("en", "ko") else None
+            cache.clear()  # records are scored one after the other: keep one result
+            cache[key] = analyzers[lang].analyze(Record(rec.id, rec.text, {}))
+        return cache[key]
+
+    def labels(rec: GoldRecord) -> list[str]:
+        found = {lab for p in analysis(rec).passages for lab in p.labels}
+        return [f for f in FACTORS if f in found]
+
+    return labels, lambda rec: list(analysis(rec).entities)
+
+
+def _at_review(rec: GoldRecord) -> dict[str, Any] | None:
+    meta = rec.meta.get("meta")
+    model = meta.get("model") if isinstance(meta, dict) else None
+    return model if isinstance(model, dict) and "labels" in model else None
+
+
+def evaluate_review(path: Path, records: list[GoldRecord], *, backend: str | None = None, model: Path | None = None,
+                    warn: Callable[[str], None] = lambda msg: None) -> dict[str, Any]:
+    """Model against reviewer on a review file: the model at review time, or ``model`` re-run."""
+    if model is None and records and all(_at_review(r) is not None for r in records):
+        def labels(rec: GoldRecord) -> list[str]:
+            return list(_at_review(rec)["labels"])  # type: ignore[index]
+
+        def entities(rec: GoldRecord) -> list[Entity]:
+            return [Entity(e["start"], e["end"], e.get("text", ""), e["label"], e.get("canonical", ""), e.get("id"))
+                    for e in _at_review(rec).get("entities", [])]  # type: ignore[union-attr]
+
+        return score_review(records, entities, labels, compared="model at review time")
+    if model is None:
+        warn(f"{path}: some records do not say what the model answered (meta.model); running the bundled model")
+    else:
+        _warn_if_trained_on(path, model, records, warn)
+    labels_now, entities_now = rerun(backend=backend, model=model)
+    return score_review(records, entities_now, labels_now, compared=f"model {model or 'bundled'}")
+
+
+def _warn_if_trained_on(path: Path, model: Path, records: list[GoldRecord], warn: Callable[[str], None]) -> None:
+    from ..factors import CARD_FILE
+
+    card_path = model / CARD_FILE if model.is_dir() else model.with_suffix(".card.json")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    seen = {rid for src in card.get("reviewed", []) for rid in src.get("ids", [])}
+    trained = sum(1 for r in records if r.id in seen)
+    if trained:
+        warn(f"warning: {model} was trained on {trained} of these {len(records)} reviewed passages; "
+             "its agreement on them is not a fair estimate")
 
 
 def evaluate_documents(docs: list[GoldDocument], *, backend: str | None = None,
