@@ -43,6 +43,7 @@ test: $(STAMP) | check-browser
 bench: $(STAMP)
 	$(BIN)/python bench/tokenize.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/review.py
 
 REALDEV := corpora/realdev/cache/realdev.jsonl
 

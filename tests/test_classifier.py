@@ -62,7 +62,15 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
     return root, card
 
 
-@parametrize_with_checks([FactorClassifier(cv=2), FactorClassifier(cv=3, C=0.5, thresholds=None)])
+def _expected_failures(estimator: FactorClassifier) -> dict[str, str]:
+    # liblinear stops at its tolerance (1e-4): weighted rows and repeated rows agree to about 3e-5, and
+    # the check asks for 1e-7. tests/test_review_training.py checks the equivalence at the solver's tolerance.
+    why = "liblinear's tolerance: weights and repeated rows agree to ~3e-5, not 1e-7"
+    return {"check_sample_weight_equivalence_on_dense_data": why, "check_sample_weight_equivalence_on_sparse_data": why}
+
+
+@parametrize_with_checks([FactorClassifier(cv=2), FactorClassifier(cv=3, C=0.5, thresholds=None)],
+                         expected_failed_checks=_expected_failures)
 def test_sklearn_estimator_checks(estimator: FactorClassifier, check: object) -> None:
     check(estimator)  # type: ignore[operator]
 

@@ -70,6 +70,22 @@ def test_sample_weights_reach_the_estimator() -> None:
     assert np.allclose(unit, plain)
 
 
+def test_a_weight_of_k_is_the_row_repeated_k_times_at_the_solver_tolerance() -> None:
+    from sklearn.model_selection import GroupKFold
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 5))
+    Y = np.column_stack([(X[:, 0] > 0), (X[:, 1] > 0.3)]).astype(int)
+    weights = rng.integers(1, 4, size=60)
+    rows = np.repeat(np.arange(60), weights)
+    # the same calibration folds for both: each original row and its copies on the same side
+    folds = list(GroupKFold(n_splits=3).split(X, groups=np.arange(60)))
+    repeated_folds = [(np.flatnonzero(np.isin(rows, tr)), np.flatnonzero(np.isin(rows, te))) for tr, te in folds]
+    weighted = FactorClassifier(cv=folds, class_weight=None).fit(X, Y, sample_weight=weights)
+    repeated = FactorClassifier(cv=repeated_folds, class_weight=None).fit(X[rows], Y[rows])
+    assert np.abs(weighted.predict_proba(X) - repeated.predict_proba(X)).max() < 1e-3
+
+
 def _small_corpus(folder: Path, every: int = 25) -> None:
     folder.mkdir()
     for split in ("train", "dev", "test"):

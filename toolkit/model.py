@@ -42,7 +42,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         C: inverse regularization strength of each logistic regression.
         class_weight: passed to each logistic regression (``"balanced"`` helps rare factors).
         cv: folds for the sigmoid calibration (fewer when a label has fewer examples;
-            no calibration below two).
+            no calibration below two), or an iterable of (train, test) splits.
         thresholds: decision threshold per label (sequence in label order); ``None`` means 0.5.
 
     Example:
@@ -53,7 +53,7 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         [[0, 1], [1, 0]]
     """
 
-    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", cv: int = 5,
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", cv: Any = 5,
                  thresholds: Sequence[float] | None = None) -> None:
         self.C = C
         self.class_weight = class_weight
@@ -96,9 +96,10 @@ class FactorClassifier(ClassifierMixin, BaseEstimator):
         counts = np.bincount(yj, minlength=2)
         if counts.min() == 0:
             return _Constant(float(np.average(yj, weights=weights)))
-        folds = int(min(self.cv, counts.min()))
         fit_args = {} if weights is None else {"sample_weight": weights}
-        if folds < 2:
+        # cv is a number of folds (fewer when a label is rare) or, as in scikit-learn, the splits themselves
+        folds: Any = int(min(self.cv, counts.min())) if isinstance(self.cv, int | np.integer) else list(self.cv)
+        if isinstance(folds, int) and folds < 2:
             return base.fit(X, yj, **fit_args)
         return CalibratedClassifierCV(base, method="sigmoid", cv=folds, ensemble=False).fit(X, yj, **fit_args)
 
