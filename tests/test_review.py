@@ -392,3 +392,22 @@ def test_kill_9_after_a_save_loses_nothing_saved_and_the_restart_takes_the_lock_
         state = httpx.get(again.base + "/api/state", headers=again.headers()).json()
         assert state["progress"]["reviewed"] == 2 and state["item"]["id"].endswith(":3")
     assert [e["labels"] for _, e in events(out)] == [["network"], ["network"]]
+
+
+def test_a_selection_is_named_from_the_gazetteer_only_when_it_is_a_name_of_that_entry(
+        items: list[Item], analyzer: Analyzer, tmp_path: Path) -> None:
+    client, _ = _client(items, tmp_path / "r.jsonl", analyzer)
+    exact = client.get("/api/gazetteer", params={"q": "함북"}).json()["results"]
+    assert exact[0]["id"] == "KP-09" and exact[0]["exact"] is True
+    part = client.get("/api/gazetteer", params={"q": "Hamg"}).json()["results"]  # only the start of names
+    assert part and not any(r["exact"] for r in part)
+
+
+def test_nothing_to_review_is_one_line_and_leaves_no_empty_file(tmp_path: Path, runner: Any) -> None:
+    from toolkit.cli import app
+
+    empty, out = tmp_path / "menu.txt", tmp_path / "o.jsonl"
+    empty.write_text("Home\nAbout\nContact\n© 2024 Example\n", encoding="utf-8")
+    result = runner.invoke(app, ["review", str(empty), "--out", str(out), "--no-browser"])
+    assert result.exit_code == 1 and "no body passage to review" in result.output
+    assert not out.exists()

@@ -214,8 +214,10 @@ def create_app(session: ReviewSession, token: str, *, hosts: list[str] | None = 
         query = request.query_params.get("q", "")[:100]
         label = request.query_params.get("label") or None
         found = session.gazetteer.search(query, label=label, limit=12)
+        exact = session.gazetteer.lookup(query) if query.strip() else None  # a name of that very entry
         return {"results": [{"id": e.id, "canonical": e.canonical, "label": e.label, "kind": e.kind,
-                             "en": list(e.en[:3]), "ko": list(e.ko[:3])} for e in found]}
+                             "en": list(e.en[:3]), "ko": list(e.ko[:3]),
+                             "exact": exact is not None and e.id == exact.id} for e in found]}
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)

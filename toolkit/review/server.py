@@ -78,8 +78,10 @@ def serve(app: Any, sock: socket.socket, *, url: str, open_browser: bool = True,
                             timeout_graceful_shutdown=2)
     server = Server(config)
     announce(f"Review at {url}")
-    if open_browser:
+    if open_browser and _has_display():
         threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
+    elif open_browser:
+        _stderr("nktk: no graphical display here: open the address above in a browser")
     server.run(sockets=[sock])
 
 
@@ -98,6 +100,19 @@ def run(inputs: list[str], out: Path, *, host: str = "127.0.0.1", port: int = 0,
         InputError: an input or ``out`` cannot be read, or nothing is left to review.
         ConfigError: the address cannot be bound.
     """
+    existed = out.exists()
+    try:
+        _review(inputs, out, host=host, port=port, order=order, open_browser=open_browser, model=model,
+                backend=backend, lang=lang, layout=layout, text_column=text_column, id_column=id_column,
+                announce=announce, log=log)
+    finally:
+        if not existed and out.exists() and out.stat().st_size == 0:
+            out.unlink()  # nothing was saved: leave no empty file behind
+
+
+def _review(inputs: list[str], out: Path, *, host: str, port: int, order: str, open_browser: bool,
+            model: Path | None, backend: str | None, lang: str | None, layout: bool, text_column: str,
+            id_column: str | None, announce: Callable[[str], None], log: Callable[[str], None]) -> None:
     from .. import gazetteer as _gazetteer
     from ..analyzer import Analyzer
     from ..io.lock import OutputLock
@@ -125,6 +140,14 @@ def run(inputs: list[str], out: Path, *, host: str = "127.0.0.1", port: int = 0,
         serve(app, sock, url=url_of(sock, token), open_browser=open_browser, announce=announce)
     log(f"nktk: stopped; {sum(1 for it in items if review_log.is_saved(it.id))} of {len(items)} passages "
         f"reviewed in {out}")
+
+
+def _has_display() -> bool:
+    """Whether a graphical browser can open here (without one, Python's webbrowser would start a text
+    browser such as lynx in the reviewer's terminal)."""
+    import os
+
+    return sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _loopback(host: str) -> bool:

@@ -257,7 +257,7 @@ async function search(query, pickFirst) {
     li.addEventListener("click", () => choose(entry));
     results.append(li);
   });
-  if (pickFirst && found.length) choose(found[0], true);
+  if (pickFirst && found.length && found[0].exact) choose(found[0], true); // only a name of that very entry
 }
 
 function choose(entry, quiet) {
