@@ -99,3 +99,14 @@ def chrome(size: tuple[int, int] = (1280, 860)) -> Any:
     # Selenium Manager would look for a driver online; the service names the system one.
     os.environ.setdefault("SE_OFFLINE", "true")
     return webdriver.Chrome(service=Service(driver), options=opts)
+
+
+def small_corpus(folder: Path, every: int = 25) -> int:
+    """Every ``every``-th record of each split of the bundled corpus in ``folder``: a fast base for ``train --fast``."""
+    folder.mkdir()
+    total = 0
+    for split in ("train", "dev", "test"):
+        lines = (ROOT / "corpora" / "factors" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()[::every]
+        total += len(lines)
+        (folder / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return total

@@ -9,24 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _review import ROOT, ReviewServer, chrome
+from _review import ROOT, ReviewServer, chrome, small_corpus
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 pytestmark = pytest.mark.slow
-
-
-def _small_corpus(folder: Path, every: int = 25) -> int:
-    """Every ``every``-th record of each split of the bundled corpus: a fast base for ``train --fast``."""
-    folder.mkdir()
-    total = 0
-    for split in ("train", "dev", "test"):
-        lines = (ROOT / "corpora" / "factors" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
-        kept = lines[::every]
-        total += len(kept)
-        (folder / f"{split}.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return total
 
 
 def _nktk(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,7 +50,7 @@ def test_review_20_passages_then_train_evaluate_and_tag_with_the_result(tmp_path
     assert {r["lang"] for r in saved} == {"en", "ko"}
 
     base = tmp_path / "base"
-    records = _small_corpus(base)
+    records = small_corpus(base)
     model = tmp_path / "model"
     train = _nktk("train", "--corpus", str(base), "--corpus", str(out), "--fast", "--out", str(model))
     assert train.returncode == 0, train.stderr

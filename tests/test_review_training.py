@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from _review import small_corpus
 from typer.testing import CliRunner
 
 from toolkit.cli import app
@@ -86,19 +87,12 @@ def test_a_weight_of_k_is_the_row_repeated_k_times_at_the_solver_tolerance() -> 
     assert np.abs(weighted.predict_proba(X) - repeated.predict_proba(X)).max() < 1e-3
 
 
-def _small_corpus(folder: Path, every: int = 25) -> None:
-    folder.mkdir()
-    for split in ("train", "dev", "test"):
-        lines = (ROOT / "corpora/factors" / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()[::every]
-        (folder / f"{split}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 @pytest.mark.slow
 def test_train_on_a_corpus_plus_a_review_file_names_both_and_evaluate_warns_it_saw_them(tmp_path: Path) -> None:
     runner = CliRunner()
     review, base, model = tmp_path / "my.jsonl", tmp_path / "base", tmp_path / "model"
     _review_file(review)
-    _small_corpus(base)
+    small_corpus(base)
     result = runner.invoke(app, ["train", "--corpus", str(base), "--corpus", str(review), "--fast",
                                  "--review-weight", "2.5", "--out", str(model)])
     assert result.exit_code == 0, result.output
