@@ -15,7 +15,8 @@ import socket
 import sys
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -100,19 +101,6 @@ def run(inputs: list[str], out: Path, *, host: str = "127.0.0.1", port: int = 0,
         InputError: an input or ``out`` cannot be read, or nothing is left to review.
         ConfigError: the address cannot be bound.
     """
-    existed = out.exists()
-    try:
-        _review(inputs, out, host=host, port=port, order=order, open_browser=open_browser, model=model,
-                backend=backend, lang=lang, layout=layout, text_column=text_column, id_column=id_column,
-                announce=announce, log=log)
-    finally:
-        if not existed and out.exists() and out.stat().st_size == 0:
-            out.unlink()  # nothing was saved: leave no empty file behind
-
-
-def _review(inputs: list[str], out: Path, *, host: str, port: int, order: str, open_browser: bool,
-            model: Path | None, backend: str | None, lang: str | None, layout: bool, text_column: str,
-            id_column: str | None, announce: Callable[[str], None], log: Callable[[str], None]) -> None:
     from .. import gazetteer as _gazetteer
     from ..analyzer import Analyzer
     from ..io.lock import OutputLock
@@ -121,7 +109,7 @@ def _review(inputs: list[str], out: Path, *, host: str, port: int, order: str, o
     from .queue import build
     from .session import ReviewSession
 
-    with OutputLock(out), ReviewLog(out) as review_log:
+    with _no_empty_file(out), OutputLock(out), ReviewLog(out) as review_log:
         analyzer = Analyzer(backend=backend, model=model, lang=lang, with_text=True, layout=layout)
         factor_model = analyzer.model
         thresholds = {lab: float(t) for lab, t in zip(factor_model.labels, factor_model.thresholds, strict=True)}
@@ -140,6 +128,17 @@ def _review(inputs: list[str], out: Path, *, host: str, port: int, order: str, o
         serve(app, sock, url=url_of(sock, token), open_browser=open_browser, announce=announce)
     log(f"nktk: stopped; {sum(1 for it in items if review_log.is_saved(it.id))} of {len(items)} passages "
         f"reviewed in {out}")
+
+
+@contextmanager
+def _no_empty_file(path: Path) -> Iterator[None]:
+    """Remove ``path`` at the end if this run created it and saved nothing in it."""
+    existed = path.exists()
+    try:
+        yield
+    finally:
+        if not existed and path.exists() and path.stat().st_size == 0:
+            path.unlink()
 
 
 def _has_display() -> bool:
