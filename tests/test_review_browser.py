@@ -159,8 +159,10 @@ def test_entities_click_to_remove_select_to_add_with_a_canonical_name_searched_i
         assert browser.find_element(By.ID, "editor").is_displayed()
         box.clear()
         box.send_keys("Hamgyŏng-pukto")  # the McCune-Reischauer spelling finds the same entry
-        WebDriverWait(browser, 5).until(
-            lambda d: any("North Hamgyong" in li.text for li in d.find_elements(By.CSS_SELECTOR, "#editor-results li")))
+        results = browser.find_element(By.ID, "editor-results")
+        WebDriverWait(browser, 5).until(  # the list answers what was typed, not the search made on opening
+            lambda d: results.get_attribute("data-query") == "Hamgyŏng-pukto")
+        assert "North Hamgyong" in results.find_element(By.TAG_NAME, "li").text
         browser.find_element(By.CSS_SELECTOR, "#editor-results li").click()
         browser.find_element(By.ID, "editor-ok").click()
         _press(browser, Keys.ENTER)

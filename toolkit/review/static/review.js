@@ -242,15 +242,19 @@ function closeEditor() {
   $("passage").focus();
 }
 
+let searchSeq = 0; // answers can come back out of order: only the latest query's answer is shown
+
 async function search(query, pickFirst) {
   const results = $("editor-results");
-  if (!query.trim()) { results.replaceChildren(); return; }
+  const seq = ++searchSeq;
+  if (!query.trim()) { results.replaceChildren(); results.dataset.query = query; return; }
   let found;
   try {
     found = (await api("GET", `/api/gazetteer?q=${encodeURIComponent(query)}`)).results;
-  } catch (err) { toast(err.message, true); return; }
-  if (!editing) return;
+  } catch (err) { if (seq === searchSeq) toast(err.message, true); return; }
+  if (!editing || seq !== searchSeq) return;
   results.replaceChildren();
+  results.dataset.query = query;
   found.forEach((entry) => {
     const li = el("li", "", `${entry.canonical} · ${entry.label} · ${entry.id}` +
       (entry.ko.length ? ` · ${entry.ko.slice(0, 2).join(", ")}` : ""));
@@ -331,6 +335,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("editor-cancel").addEventListener("click", closeEditor);
   $("editor-canonical").addEventListener("input", (event) => {
     clearTimeout(searchTimer);
+    ++searchSeq; // what the reviewer types wins over an answer still on its way
     searchTimer = setTimeout(() => search(event.target.value, false), 120);
   });
   $("passage").addEventListener("mouseup", () => {
