@@ -162,8 +162,9 @@ def test_entities_click_to_remove_select_to_add_with_a_canonical_name_searched_i
         results = browser.find_element(By.ID, "editor-results")
         WebDriverWait(browser, 5).until(  # the list answers what was typed, not the search made on opening
             lambda d: results.get_attribute("data-query") == "Hamgyŏng-pukto")
-        assert "North Hamgyong" in results.find_element(By.TAG_NAME, "li").text
-        browser.find_element(By.CSS_SELECTOR, "#editor-results li").click()
+        first = results.find_element(By.TAG_NAME, "li")
+        assert "North Hamgyong" in first.text
+        first.click()
         browser.find_element(By.ID, "editor-ok").click()
         _press(browser, Keys.ENTER)
         _wait_reviewed(browser, 1)

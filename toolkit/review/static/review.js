@@ -217,6 +217,7 @@ function selectedSpan() {
 }
 
 let searchTimer = null;
+let searchSeq = 0; // answers can come back out of order: only the latest query's answer is shown
 
 function openEditor(target) {
   editing = target;
@@ -241,8 +242,6 @@ function closeEditor() {
   editing = null;
   $("passage").focus();
 }
-
-let searchSeq = 0; // answers can come back out of order: only the latest query's answer is shown
 
 async function search(query, pickFirst) {
   const results = $("editor-results");
